@@ -1,0 +1,66 @@
+//! `f2b check`: fail2ban-client -t's verdict plus a diagnostic per problem.
+
+use super::{EXIT_OK, EXIT_PROBLEMS, Format};
+use crate::client::{ClientOptions, DumpMode, run as run_client};
+use crate::config::log::Level;
+use crate::diag::{Diagnostic, Severity};
+use serde_json::json;
+
+/// Diagnostics for one run: the fatal error, skipped jails, and warnings
+/// fail2ban logs.
+pub fn diagnostics(outcome: &crate::client::ClientOutcome) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for j in &outcome.jails {
+        if let Some(e) = &j.config_error {
+            out.push(
+                Diagnostic::from_config_error(Severity::Error, "jail::skipped", e).with_label(
+                    format!("jail '{}' is skipped because of this", j.name),
+                ),
+            );
+        }
+    }
+    if let Some(e) = &outcome.fatal {
+        out.push(Diagnostic::from_config_error(Severity::Error, "config::fatal", e));
+    }
+    for r in &outcome.store.log.records {
+        if r.level == Level::Warning {
+            let mut d = Diagnostic::new(Severity::Warning, "config::warning", r.message.clone());
+            d.loc = r.loc;
+            out.push(d);
+        }
+    }
+    out
+}
+
+pub fn run(conf: &str, allow_missing_logs: bool, format: Format) -> i32 {
+    let opts = ClientOptions {
+        conf: conf.to_string(),
+        test: true,
+        dump: allow_missing_logs.then_some(DumpMode::Plain),
+        ..Default::default()
+    };
+    let outcome = run_client(&opts);
+    let ok = outcome.exit_code == 0 && outcome.jails.iter().all(|j| j.config_error.is_none());
+    let diags = diagnostics(&outcome);
+    match format {
+        Format::Text => {
+            for d in &diags {
+                eprintln!("{}", d.render(&outcome.store.sources));
+            }
+            if ok {
+                println!("OK: configuration test is successful");
+            } else {
+                println!("ERROR: test configuration failed");
+            }
+        }
+        Format::Json => {
+            let doc = json!({
+                "conf": conf,
+                "ok": ok,
+                "diagnostics": diags.iter().map(|d| d.to_json(&outcome.store.sources)).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+        }
+    }
+    if ok { EXIT_OK } else { EXIT_PROBLEMS }
+}

@@ -1,0 +1,129 @@
+//! The command line: `f2b <command>`, or fail2ban-client's own options when
+//! the binary is invoked as `fail2ban-client`.
+//!
+//! Exit codes of f2b's own commands: 0 success, 1 the configuration has
+//! errors, 2 bad usage. The fail2ban-client front end keeps fail2ban's codes
+//! (0 and 255).
+
+mod check;
+mod client_args;
+mod dump;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_PROBLEMS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "f2b",
+    version,
+    about = "A Rust toolchain that speaks fail2ban",
+    long_about = "f2b reads real fail2ban configuration trees (jail.conf, jail.local, jail.d/, \
+filter.d/, action.d/) and resolves them exactly as fail2ban 1.0.2 does.\n\n\
+Examples:\n  \
+f2b dump -c /etc/fail2ban             # the command stream fail2ban-client -d prints\n  \
+f2b dump -c /etc/fail2ban --format json\n  \
+f2b check -c /etc/fail2ban            # fail2ban-client -t, with pointed diagnostics\n  \
+f2b client -c /etc/fail2ban -d        # fail2ban-client's own options and exit codes\n\n\
+Installed or symlinked as `fail2ban-client`, the binary accepts fail2ban-client's options."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the command stream `fail2ban-client -d` would send to the server.
+    ///
+    /// The text output is byte-identical to fail2ban-client 1.0.2; fail2ban's
+    /// warnings go to stderr in its log format. `--format json` prints the
+    /// resolved model (jails, options, filters, actions) and the stream.
+    ///
+    /// Example: f2b dump -c compat-fixtures/founding-setup
+    Dump {
+        /// Configuration directory (like fail2ban-client -c).
+        #[arg(short = 'c', long = "conf", default_value = "/etc/fail2ban", value_name = "DIR")]
+        conf: String,
+        /// Pretty-print like `fail2ban-client --dp`.
+        #[arg(long)]
+        pretty: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Test a configuration like `fail2ban-client -t`, explaining each problem.
+    ///
+    /// Prints fail2ban's verdict plus one diagnostic per problem with
+    /// file:line:column, the offending text underlined and a hint.
+    /// Exit code 0 when fail2ban would accept the configuration, 1 when not.
+    ///
+    /// Example: f2b check -c /etc/fail2ban
+    Check {
+        #[arg(short = 'c', long = "conf", default_value = "/etc/fail2ban", value_name = "DIR")]
+        conf: String,
+        /// Like dump: missing log files are not errors.
+        #[arg(long)]
+        allow_missing_logs: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// fail2ban-client's command line: `-c DIR -d`, `--dp`, `-t`, `--str2sec`.
+    ///
+    /// Same output and exit status as fail2ban-client 1.0.2. Server commands
+    /// (status, set, get, …) are not implemented yet.
+    #[command(disable_help_flag = true)]
+    Client {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Entry point; returns the process exit code.
+pub fn main(argv: Vec<OsString>) -> i32 {
+    let prog = argv
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if prog == "fail2ban-client" {
+        let args: Vec<String> = argv[1..].iter().map(|a| a.to_string_lossy().to_string()).collect();
+        return client_args::run(&prog, &args);
+    }
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Dump { conf, pretty, format } => dump::run(&conf, pretty, format),
+        Command::Check {
+            conf,
+            allow_missing_logs,
+            format,
+        } => check::run(&conf, allow_missing_logs, format),
+        Command::Client { args } => client_args::run("fail2ban-client", &args),
+    }
+}
+
+/// Writes fail2ban-style log lines to stderr.
+pub(crate) fn print_log(log: &crate::config::log::Log, min: crate::config::log::Level) {
+    let now = jiff::ZonedDateTime::now();
+    let ts = format!(
+        "{},{:03}",
+        now.strftime("%Y-%m-%d %H:%M:%S"),
+        now.millisecond()
+    );
+    eprint!("{}", log.render(min, &ts, std::process::id()));
+}

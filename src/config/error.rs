@@ -1,0 +1,45 @@
+//! Errors of configuration reading, carrying fail2ban's message text and,
+//! where known, the source location of the offending text.
+
+use crate::source::Loc;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The message exactly as fail2ban words it.
+    pub message: String,
+    /// Where in the sources the problem is, when it can be traced.
+    pub loc: Option<Loc>,
+    /// Length of the offending text at `loc` (0 = a point).
+    pub len: usize,
+    /// Extra advice for humans (not part of fail2ban's message).
+    pub hint: Option<String>,
+}
+
+impl ConfigError {
+    pub fn fatal(message: impl Into<String>, loc: Option<Loc>) -> Self {
+        ConfigError {
+            message: message.into(),
+            loc,
+            len: 0,
+            hint: None,
+        }
+    }
+
+    pub fn with_len(mut self, len: usize) -> Self {
+        self.len = len;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -1,0 +1,114 @@
+//! `fail2ban.conf` & co.: the server-wide options and their part of the
+//! command stream (fail2ban's `Fail2banReader`).
+
+use super::definition::OptType;
+use super::error::ConfigError;
+use super::store::{NamedConfig, Store};
+use super::value::OptValue;
+use super::{OptSpec, reader_get_options};
+use crate::pyfmt::PyValue;
+use indexmap::IndexMap;
+
+/// Options the client needs before anything else (`getEarlyOptions`).
+pub fn early_options(store: &mut Store, cfg: &NamedConfig) -> Result<IndexMap<String, OptValue>, ConfigError> {
+    let specs = [
+        ("socket", "/var/run/fail2ban/fail2ban.sock"),
+        ("pidfile", "/var/run/fail2ban/fail2ban.pid"),
+        ("loglevel", "INFO"),
+        ("logtarget", "/var/log/fail2ban.log"),
+        ("syslogsocket", "auto"),
+    ]
+    .map(|(n, d)| OptSpec::new(n, OptType::Str, Some(OptValue::str(d))));
+    reader_get_options(store, &cfg.parser, "Definition", &specs, &IndexMap::new(), false, true)
+}
+
+/// fail2ban's `str2LogLevel` check: `Err` with its message if invalid.
+pub fn check_log_level(value: &OptValue) -> Result<(), String> {
+    let text = match value {
+        OptValue::Int(_) => return Ok(()),
+        OptValue::Str(s) => s.text.clone(),
+        other => other.to_py().repr(),
+    };
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(());
+    }
+    let known = [
+        "CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "NOTICE", "INFO", "DEBUG", "TRACEDEBUG",
+        "HEAVYDEBUG", "MSG", "NOTSET",
+    ];
+    if known.contains(&text.to_uppercase().as_str()) {
+        Ok(())
+    } else {
+        Err(format!("Invalid log level {}", crate::pyfmt::str_repr(&text)))
+    }
+}
+
+/// The general options (`Fail2banReader.getOptions`), overlaid by the
+/// command-line/early values in `main_opts`.
+pub fn general_options(
+    store: &mut Store,
+    cfg: &NamedConfig,
+    main_opts: &IndexMap<String, OptValue>,
+) -> Result<IndexMap<String, OptValue>, ConfigError> {
+    use OptType::*;
+    let specs = vec![
+        OptSpec::new("loglevel", Str, Some(OptValue::str("INFO"))),
+        OptSpec::new("logtarget", Str, Some(OptValue::str("STDERR"))),
+        OptSpec::new("syslogsocket", Str, Some(OptValue::str("auto"))),
+        OptSpec::new("allowipv6", Str, Some(OptValue::str("auto"))),
+        OptSpec::new(
+            "dbfile",
+            Str,
+            Some(OptValue::str("/var/lib/fail2ban/fail2ban.sqlite3")),
+        ),
+        OptSpec::new("dbmaxmatches", Int, None),
+        OptSpec::new("dbpurgeage", Str, Some(OptValue::str("1d"))),
+    ];
+    let mut opts = reader_get_options(store, &cfg.parser, "Definition", &specs, &IndexMap::new(), false, true)?;
+    for (k, v) in main_opts {
+        opts.insert(k.clone(), v.clone());
+    }
+    if let Some(level) = opts.get("loglevel") {
+        check_log_level(level).map_err(|m| ConfigError::fatal(m, None))?;
+    }
+    if cfg.parser.has_section("Thread") {
+        let th = reader_get_options(
+            store,
+            &cfg.parser,
+            "Thread",
+            &[OptSpec::new("stacksize", Int, None)],
+            &IndexMap::new(),
+            false,
+            true,
+        )?;
+        if !th.is_empty() {
+            opts.insert("thread".into(), OptValue::Dict(th.into_iter().collect()));
+        }
+    }
+    Ok(opts)
+}
+
+/// The general part of the stream, in fail2ban's fixed rank order.
+pub fn general_stream(opts: &IndexMap<String, OptValue>) -> Vec<PyValue> {
+    let rank = |k: &str| -> Option<u8> {
+        Some(match k {
+            "thread" => 0,
+            "syslogsocket" => 11,
+            "loglevel" => 12,
+            "logtarget" => 13,
+            "allowipv6" => 14,
+            "dbfile" => 50,
+            "dbmaxmatches" | "dbpurgeage" => 51,
+            _ => return None,
+        })
+    };
+    let mut ranked: Vec<(u8, &str, PyValue)> = opts
+        .iter()
+        .filter_map(|(k, v)| rank(k).map(|r| (r, k.as_str(), v.to_py())))
+        .collect();
+    ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    ranked
+        .into_iter()
+        .map(|(_, k, v)| PyValue::List(vec![PyValue::str("set"), PyValue::str(k), v]))
+        .collect()
+}

@@ -1,0 +1,286 @@
+//! Finding, reading and merging configuration files: the `.conf`/`.d`/`.local`
+//! discovery, `[INCLUDES]` expansion with its loop guard, and the caches
+//! fail2ban shares across one configuration read (they change results when
+//! includes form loops, so they are reproduced, not just an optimisation).
+
+use super::error::ConfigError;
+use super::log::{Level, Log};
+use super::parser::CfgParser;
+use super::pypath;
+use crate::ini::{self, IniFile};
+use crate::pyfmt::str_repr;
+use crate::source::Sources;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The result of reading one file.
+#[derive(Clone)]
+enum FileRead {
+    Parsed(Rc<IniFile>),
+    /// Could not be opened (missing, a directory, no permission): skipped.
+    Unreadable,
+    /// Not UTF-8: logged and skipped.
+    Undecodable(String),
+}
+
+/// A merged named configuration (`jail`, `filter.d/sshd`, …).
+#[derive(Clone)]
+pub struct NamedConfig {
+    pub parser: CfgParser,
+    /// Whether at least one file was read.
+    pub ok: bool,
+}
+
+/// State shared by one configuration read.
+pub struct Store {
+    pub basedir: String,
+    pub sources: Sources,
+    pub log: Log,
+    files: HashMap<String, FileRead>,
+    include_lists: HashMap<String, Vec<String>>,
+    named: HashMap<String, Rc<NamedConfig>>,
+}
+
+impl Store {
+    pub fn new(basedir: &str) -> Self {
+        Store {
+            basedir: basedir.trim_end_matches('/').to_string(),
+            sources: Sources::default(),
+            log: Log::default(),
+            files: HashMap::new(),
+            include_lists: HashMap::new(),
+            named: HashMap::new(),
+        }
+    }
+
+    /// Forgets the shared readers (fail2ban's `Configurator.Reload`); parsed
+    /// files stay registered so locations remain valid.
+    pub fn reload(&mut self) {
+        self.include_lists.clear();
+        self.named.clear();
+        self.files.clear();
+    }
+
+    fn read_file(&mut self, path: &str) -> Result<FileRead, ConfigError> {
+        if let Some(r) = self.files.get(path) {
+            return Ok(r.clone());
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(_) => {
+                self.files.insert(path.to_string(), FileRead::Unreadable);
+                return Ok(FileRead::Unreadable);
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let r = FileRead::Undecodable(utf8_error_message(e.as_bytes(), e.utf8_error()));
+                return Ok(r);
+            }
+        };
+        let id = self.sources.add(path, Arc::from(text.as_str()));
+        let parsed = ini::parse(&text, id).map_err(|e| {
+            ConfigError::fatal(e.python_message(path), Some(e.loc())).with_hint(match &e {
+                ini::IniError::DuplicateOption { .. } | ini::IniError::DuplicateSection { .. } => {
+                    "inside one file every section and key may appear only once; across files they merge"
+                }
+                ini::IniError::MissingSectionHeader { .. } => {
+                    "put a [Definition], [Init] or jail section header before the first key"
+                }
+                ini::IniError::Parsing { .. } => {
+                    "a line must be `key = value`, a `[section]`, a comment, or an indented continuation"
+                }
+            })
+        })?;
+        let r = FileRead::Parsed(Rc::new(parsed));
+        self.files.insert(path.to_string(), r.clone());
+        Ok(r)
+    }
+
+    /// Files that follow `filenames` once includes are expanded.
+    fn get_includes(
+        &mut self,
+        filenames: &[String],
+        seen: &[String],
+    ) -> Result<Vec<String>, ConfigError> {
+        let filenames = expand_with_local(filenames);
+        let key = filenames.join("\x01");
+        if let Some(list) = self.include_lists.get(&key) {
+            return Ok(list.clone());
+        }
+        let mut full = Vec::new();
+        for f in &filenames {
+            full.extend(self.get_includes_uncached(f, seen)?);
+        }
+        self.include_lists.insert(key, full.clone());
+        Ok(full)
+    }
+
+    fn get_includes_uncached(
+        &mut self,
+        resource: &str,
+        seen: &[String],
+    ) -> Result<Vec<String>, ConfigError> {
+        let ini = match self.read_file(resource)? {
+            FileRead::Parsed(ini) => ini,
+            FileRead::Unreadable => return Ok(vec![]),
+            FileRead::Undecodable(msg) => {
+                self.log.push(
+                    Level::Error,
+                    "fail2ban.configparserinc",
+                    format!("Error decoding config file '{resource}': {msg}"),
+                    None,
+                );
+                return Ok(vec![]);
+            }
+        };
+        let dir = pypath::dirname(resource);
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        if ini.sections.contains_key("INCLUDES") {
+            let parser = CfgParser::from_file(&ini);
+            for (opt, list) in [("before", &mut before), ("after", &mut after)] {
+                if !parser.has_option("INCLUDES", opt) {
+                    continue;
+                }
+                let value = parser
+                    .get("INCLUDES", opt, false, None)
+                    .map_err(|e| match e {
+                        super::parser::GetError::Fatal(f) => f,
+                        other => ConfigError::fatal(other.python_message(), None),
+                    })?
+                    .unwrap_or_default();
+                for line in value.text.split('\n') {
+                    let r = if pypath::is_abs(line) {
+                        line.to_string()
+                    } else {
+                        pypath::join(&dir, line)
+                    };
+                    if seen.iter().any(|s| *s == r) {
+                        continue;
+                    }
+                    let mut s = seen.to_vec();
+                    s.push(resource.to_string());
+                    list.extend(self.get_includes(&[r], &s)?);
+                }
+            }
+        }
+        let mut out = before;
+        out.push(resource.to_string());
+        out.extend(after);
+        Ok(out)
+    }
+
+    /// Reads `filenames` with their includes, merging into `parser`.
+    /// Returns the files that were read.
+    pub fn read_into(
+        &mut self,
+        parser: &mut CfgParser,
+        filenames: &[String],
+    ) -> Result<Vec<String>, ConfigError> {
+        let full = self.get_includes(filenames, &[])?;
+        let mut read = Vec::new();
+        for f in full {
+            if let FileRead::Parsed(ini) = self.read_file(&f)? {
+                read.push(f.clone());
+                parser.merge_file(&ini);
+            }
+        }
+        Ok(read)
+    }
+
+    /// The candidate files of a logical name: `X.conf`, `X.d/*.conf`,
+    /// `X.local`, `X.d/*.local`, the existing ones only.
+    pub fn candidate_files(&self, name: &str) -> Vec<String> {
+        let basename = pypath::join(&self.basedir, name);
+        let conf_d = format!("{basename}.d");
+        let mut files = vec![format!("{basename}.conf")];
+        let mut confs = pypath::glob(&format!("{conf_d}/*.conf"));
+        confs.sort();
+        files.extend(confs);
+        files.push(format!("{basename}.local"));
+        let mut locals = pypath::glob(&format!("{conf_d}/*.local"));
+        locals.sort();
+        files.extend(locals);
+        files.into_iter().filter(|f| pypath::exists(f)).collect()
+    }
+
+    /// fail2ban's `ConfigReaderUnshared.read(name)` into a fresh parser.
+    pub fn read_named_fresh(&mut self, name: &str) -> Result<NamedConfig, ConfigError> {
+        if !pypath::exists(&self.basedir) {
+            return Err(ConfigError::fatal(
+                format!(
+                    "Base configuration directory {} does not exist ",
+                    self.basedir
+                ),
+                None,
+            ));
+        }
+        let mut parser = CfgParser::default();
+        let files = self.candidate_files(name);
+        let not_found = format!(
+            "Found no accessible config files for {} under {}",
+            str_repr(name),
+            self.basedir
+        );
+        if files.is_empty() {
+            self.log
+                .push(Level::Error, "fail2ban.configreader", not_found, None);
+            return Ok(NamedConfig { parser, ok: false });
+        }
+        let read = self.read_into(&mut parser, &files)?;
+        let missed: Vec<&String> = files.iter().filter(|f| !read.contains(f)).collect();
+        if !missed.is_empty() {
+            let list: Vec<&str> = missed.iter().map(|s| s.as_str()).collect();
+            self.log.push(
+                Level::Error,
+                "fail2ban.configreader",
+                format!("Could not read config files: {}", list.join(", ")),
+                None,
+            );
+        }
+        if read.is_empty() {
+            self.log
+                .push(Level::Error, "fail2ban.configreader", not_found, None);
+            return Ok(NamedConfig { parser, ok: false });
+        }
+        Ok(NamedConfig { parser, ok: true })
+    }
+
+    /// A shared, read-once named configuration (filters and actions).
+    pub fn read_named_shared(&mut self, name: &str) -> Result<Rc<NamedConfig>, ConfigError> {
+        if let Some(c) = self.named.get(name) {
+            return Ok(c.clone());
+        }
+        let c = Rc::new(self.read_named_fresh(name)?);
+        self.named.insert(name.to_string(), c.clone());
+        Ok(c)
+    }
+}
+
+/// Adds each file's sibling `.local` when it exists and is not listed.
+fn expand_with_local(filenames: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(filenames.len());
+    for f in filenames {
+        out.push(f.clone());
+        let local = format!("{}.local", pypath::strip_ext(f));
+        if !filenames.contains(&local) && pypath::is_file(&local) {
+            out.push(local);
+        }
+    }
+    out
+}
+
+/// Python's UnicodeDecodeError text for the first bad sequence.
+fn utf8_error_message(bytes: &[u8], e: std::str::Utf8Error) -> String {
+    let pos = e.valid_up_to();
+    let byte = bytes[pos];
+    let reason = match e.error_len() {
+        None => "unexpected end of data",
+        Some(_) if (0x80..0xc2).contains(&byte) || byte >= 0xf5 => "invalid start byte",
+        Some(_) => "invalid continuation byte",
+    };
+    format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+}

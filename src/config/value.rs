@@ -1,0 +1,115 @@
+//! Option values after type conversion, as fail2ban's readers hold them.
+
+use crate::pyfmt::PyValue;
+use crate::source::SString;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptValue {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str(SString),
+    /// Only the `[Thread]` options of fail2ban.conf are a dict.
+    Dict(Vec<(String, OptValue)>),
+}
+
+impl OptValue {
+    pub fn str(s: impl Into<String>) -> Self {
+        OptValue::Str(SString::synthetic(s))
+    }
+
+    /// `str(value)` as configparser applies it to `vars`; `None` stays `None`.
+    pub fn as_var(&self) -> Option<SString> {
+        match self {
+            OptValue::None => None,
+            OptValue::Bool(b) => Some(SString::synthetic(if *b { "True" } else { "False" })),
+            OptValue::Int(i) => Some(SString::synthetic(i.to_string())),
+            OptValue::Str(s) => Some(s.clone()),
+            OptValue::Dict(_) => Some(SString::synthetic(self.to_py().repr())),
+        }
+    }
+
+    pub fn as_sstring(&self) -> Option<&SString> {
+        match self {
+            OptValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn to_py(&self) -> PyValue {
+        match self {
+            OptValue::None => PyValue::None,
+            OptValue::Bool(b) => PyValue::Bool(*b),
+            OptValue::Int(i) => PyValue::Int(*i),
+            OptValue::Str(s) => PyValue::Str(s.text.clone()),
+            OptValue::Dict(items) => PyValue::Dict(
+                items
+                    .iter()
+                    .map(|(k, v)| (PyValue::Str(k.clone()), v.to_py()))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            OptValue::None => false,
+            OptValue::Bool(b) => *b,
+            OptValue::Int(i) => *i != 0,
+            OptValue::Str(s) => !s.text.is_empty(),
+            OptValue::Dict(items) => !items.is_empty(),
+        }
+    }
+}
+
+/// fail2ban's boolean converter: only `1/on/true/yes` (any case) are true.
+pub fn as_bool(s: &str) -> bool {
+    matches!(s.to_lowercase().as_str(), "1" | "on" | "true" | "yes")
+}
+
+/// Python's `int(str)`: surrounding whitespace, a sign, digits with single
+/// underscores between them. `None` where Python raises ValueError.
+pub fn py_int(s: &str) -> Option<i64> {
+    let t = crate::ini::py_strip(s);
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for c in digits.chars() {
+        if c == '_' {
+            continue;
+        }
+        let d = c.to_digit(10)? as i64;
+        v = v.checked_mul(10)?.checked_add(d)?;
+    }
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booleans_follow_fail2ban() {
+        for t in ["1", "on", "TRUE", "Yes"] {
+            assert!(as_bool(t), "{t}");
+        }
+        for f in ["0", "ture", "enabled", "", "y"] {
+            assert!(!as_bool(f), "{f}");
+        }
+    }
+
+    #[test]
+    fn ints_follow_python() {
+        assert_eq!(py_int(" 10 "), Some(10));
+        assert_eq!(py_int("-3"), Some(-3));
+        assert_eq!(py_int("1_000"), Some(1000));
+        assert_eq!(py_int("1__0"), None);
+        assert_eq!(py_int("10m"), None);
+        assert_eq!(py_int(""), None);
+    }
+}

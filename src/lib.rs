@@ -1,0 +1,17 @@
+//! f2b: a Rust toolchain that speaks fail2ban.
+//!
+//! The pipeline, one module per stage:
+//! - [`ini`]: the configparser-exact reader with spans;
+//! - [`config`]: includes, overlays, interpolation with a source map, and
+//!   the jail/filter/action model down to fail2ban's command stream;
+//! - [`client`]: `fail2ban-client -d/--dp/-t` behaviour on top of it;
+//! - [`diag`]: diagnostics as plain data, rendered for humans or scripts;
+//! - [`cli`]: the command line.
+
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod diag;
+pub mod ini;
+pub mod pyfmt;
+pub mod source;

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(f2b::cli::main(std::env::args_os().collect()));
+}
