@@ -103,23 +103,67 @@ fn param_error(
     err
 }
 
-/// A hint for the classic `actname=%(banaction)s-tcp` breakage.
-fn bracket_hint(token: &SString, e: &ParamError) -> Option<String> {
-    let rest = token.text.get(e.offset..)?;
-    if e.message.starts_with("unexpected syntax") && rest.starts_with('[') {
-        let before = &token.text[..e.offset];
-        let key = before
-            .rsplit([',', '['])
-            .next()
-            .map(|s| s.trim().trim_end_matches('=').to_string())
-            .unwrap_or_default();
-        return Some(format!(
-            "the unquoted value of `{key}` contains `[`, which ends the parameter list early; \
-             an interpolated value like `%(banaction)s` that itself carries `[...]` parameters \
-             cannot be used inside an unquoted parameter (quote it, or write the name literally)"
-        ));
+/// Finds an unquoted `key=value` inside `name[...]` parameters whose value
+/// contains `[`: fail2ban's grammar cannot carry that, so the action list
+/// splits in the wrong places. Returns (start, end, key) byte offsets.
+pub fn bracket_in_unquoted_value(text: &str) -> Option<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let key_re = regex::Regex::new(r"[\[,]\s*([\w\-.]+)=").expect("valid");
+    for caps in key_re.captures_iter(text) {
+        let key = caps.get(1)?;
+        let mut i = caps.get(0)?.end();
+        if matches!(bytes.get(i), Some(b'"') | Some(b'\'')) {
+            continue;
+        }
+        while i < bytes.len() && !matches!(bytes[i], b',' | b']' | b'[' | b'\n') {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'[') {
+            continue;
+        }
+        // Extend over the nested group and the rest of the value.
+        let mut depth = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'[' => depth += 1,
+                b']' if depth > 0 => depth -= 1,
+                b']' | b',' | b'\n' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        return Some((key.start(), i, key.as_str().to_string()));
     }
     None
+}
+
+/// Points a broken action definition at the unquoted value that carries
+/// `[...]`, in the file where that `key=` was written.
+fn explain_broken_action(err: ConfigError, action_value: &SString) -> ConfigError {
+    let Some((start, end, key)) = bracket_in_unquoted_value(&action_value.text) else {
+        return err;
+    };
+    let value = &action_value.text[start..end];
+    let (Some(first), Some(last)) = (action_value.loc_at(start), action_value.loc_at(end - 1)) else {
+        return err;
+    };
+    let len = if last.file == first.file && last.offset >= first.offset {
+        last.offset + 1 - first.offset
+    } else {
+        key.len() + 1
+    };
+    ConfigError {
+        loc: Some(first),
+        len,
+        hint: Some(format!(
+            "after interpolation this parameter reads `{value}`: its unquoted value contains `[`, \
+             which fail2ban's `name[key=value, …]` grammar cannot carry, so the action list is cut \
+             in the wrong place and the jail is skipped. This happens when a banaction that itself \
+             has parameters (like `firewallcmd-rich-rules[actiontype=<multiport>]`) is interpolated \
+             into `{key}=`; drop `{key}=` or write the name literally."
+        )),
+        ..err
+    }
 }
 
 /// Reads one jail (`JailReader.getOptions`). `Ok(jail)` may carry a
@@ -260,8 +304,10 @@ fn read_enabled_jail(
             continue;
         }
         let parsed = extract_options(&act).map_err(|e| {
-            let hint = bracket_hint(&act, &e);
-            JailReadError::Skip(param_error("action", &act, e, hint))
+            JailReadError::Skip(explain_broken_action(
+                param_error("action", &act, e, None),
+                &action_value,
+            ))
         })?;
         let act_name = parsed.name.text.clone();
         if act_name.ends_with(".py") {
