@@ -22,12 +22,19 @@ pub fn diagnostics(outcome: &crate::client::ClientOutcome) -> Vec<Diagnostic> {
     if let Some(e) = &outcome.fatal {
         out.push(Diagnostic::from_config_error(Severity::Error, "config::fatal", e));
     }
+    for note in &outcome.store.notes {
+        out.push(Diagnostic::from_config_error(Severity::Warning, "config::silent", note));
+    }
     for r in &outcome.store.log.records {
-        if r.level == Level::Warning {
-            let mut d = Diagnostic::new(Severity::Warning, "config::warning", r.message.clone());
-            d.loc = r.loc;
-            out.push(d);
-        }
+        let reader = matches!(r.logger, "fail2ban.configreader" | "fail2ban.configparserinc");
+        let severity = match r.level {
+            Level::Warning => Severity::Warning,
+            Level::Error if reader => Severity::Error,
+            _ => continue,
+        };
+        let mut d = Diagnostic::new(severity, "config::log", r.message.clone());
+        d.loc = r.loc;
+        out.push(d);
     }
     out
 }

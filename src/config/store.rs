@@ -9,7 +9,7 @@ use super::parser::CfgParser;
 use super::pypath;
 use crate::ini::{self, IniFile};
 use crate::pyfmt::str_repr;
-use crate::source::Sources;
+use crate::source::{Loc, Sources};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -20,8 +20,8 @@ enum FileRead {
     Parsed(Rc<IniFile>),
     /// Could not be opened (missing, a directory, no permission): skipped.
     Unreadable,
-    /// Not UTF-8: logged and skipped.
-    Undecodable(String),
+    /// Not UTF-8: logged and skipped (message, where the bad byte is).
+    Undecodable(String, Option<Loc>),
 }
 
 /// A merged named configuration (`jail`, `filter.d/sshd`, …).
@@ -37,6 +37,9 @@ pub struct Store {
     pub basedir: String,
     pub sources: Sources,
     pub log: Log,
+    /// Findings fail2ban keeps silent (missing includes, unreadable files):
+    /// shown by `f2b check`, never in fail2ban-compatible output.
+    pub notes: Vec<ConfigError>,
     files: HashMap<String, FileRead>,
     include_lists: HashMap<String, Vec<String>>,
     named: HashMap<String, Rc<NamedConfig>>,
@@ -48,6 +51,7 @@ impl Store {
             basedir: basedir.trim_end_matches('/').to_string(),
             sources: Sources::default(),
             log: Log::default(),
+            notes: Vec::new(),
             files: HashMap::new(),
             include_lists: HashMap::new(),
             named: HashMap::new(),
@@ -76,8 +80,11 @@ impl Store {
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                let r = FileRead::Undecodable(utf8_error_message(e.as_bytes(), e.utf8_error()));
-                return Ok(r);
+                let valid = e.utf8_error().valid_up_to();
+                let msg = utf8_error_message(e.as_bytes(), e.utf8_error());
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let id = self.sources.add(path, Arc::from(lossy.as_str()));
+                return Ok(FileRead::Undecodable(msg, Some(Loc { file: id, offset: valid })));
             }
         };
         let id = self.sources.add(path, Arc::from(text.as_str()));
@@ -126,12 +133,12 @@ impl Store {
         let ini = match self.read_file(resource)? {
             FileRead::Parsed(ini) => ini,
             FileRead::Unreadable => return Ok(vec![]),
-            FileRead::Undecodable(msg) => {
+            FileRead::Undecodable(msg, loc) => {
                 self.log.push(
                     Level::Error,
                     "fail2ban.configparserinc",
                     format!("Error decoding config file '{resource}': {msg}"),
-                    None,
+                    loc,
                 );
                 return Ok(vec![]);
             }
@@ -152,12 +159,16 @@ impl Store {
                         other => ConfigError::fatal(other.python_message(), None),
                     })?
                     .unwrap_or_default();
+                let mut line_start = 0;
                 for line in value.text.split('\n') {
+                    let line_loc = value.loc_at(line_start);
+                    line_start += line.len() + 1;
                     let r = if pypath::is_abs(line) {
                         line.to_string()
                     } else {
                         pypath::join(&dir, line)
                     };
+                    self.note_missing_include(&r, line, line_loc);
                     if seen.iter().any(|s| *s == r) {
                         continue;
                     }
@@ -171,6 +182,27 @@ impl Store {
         out.push(resource.to_string());
         out.extend(after);
         Ok(out)
+    }
+
+    /// fail2ban silently ignores includes it cannot read; say so for `.conf`
+    /// includes (a missing `.local` is the normal case).
+    fn note_missing_include(&mut self, path: &str, written: &str, loc: Option<Loc>) {
+        if written.is_empty() || path.ends_with(".local") {
+            return;
+        }
+        let problem = if !pypath::exists(path) {
+            "does not exist"
+        } else if std::fs::File::open(path).is_err() || std::path::Path::new(path).is_dir() {
+            "cannot be read"
+        } else {
+            return;
+        };
+        let note = ConfigError::fatal(format!("included file {path} {problem}"), loc)
+            .with_len(written.len())
+            .with_hint("fail2ban skips unreadable includes without a word; the options it was meant to provide are missing");
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
     }
 
     /// Reads `filenames` with their includes, merging into `parser`.

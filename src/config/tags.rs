@@ -61,7 +61,7 @@ pub fn substitute_recursive_tags(
 ) -> Result<Tags, ConfigError> {
     let mut tags = input.clone();
     let mut done: HashSet<String> = HashSet::new();
-    let mut rep_counts: HashMap<String, HashMap<String, usize>> = HashMap::new();
+    let mut rep_counts: HashMap<String, IndexMap<String, usize>> = HashMap::new();
     loop {
         let mut rep_flag = false;
         let keys: Vec<String> = tags.keys().cloned().collect();

@@ -205,9 +205,33 @@ pub fn seed_tree(label: &str, compat: &Path, banaction: &str, allports: &str) ->
     }
 }
 
+/// Our own trees in compat-fixtures/: the founding setup and one tree per
+/// kind of bad input.
+pub fn fixture_trees() -> Vec<Tree> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-fixtures");
+    let mut trees = vec![Tree {
+        name: "fixture-founding-setup".into(),
+        dir: root.join("founding-setup"),
+        _tmp: None,
+    }];
+    let mut bad: Vec<_> = std::fs::read_dir(root.join("bad"))
+        .expect("compat-fixtures/bad")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    bad.sort();
+    for dir in bad {
+        trees.push(Tree {
+            name: format!("bad-{}", dir.file_name().expect("name").to_string_lossy()),
+            dir,
+            _tmp: None,
+        });
+    }
+    trees
+}
+
 /// Every tree the differential tests cover.
 pub fn all_trees(compat: &Path) -> Vec<Tree> {
-    let mut trees = Vec::new();
+    let mut trees = fixture_trees();
     for (label, v) in [("1.0.2", "fail2ban-1.0.2"), ("upstream", "fail2ban-upstream")] {
         let vdir = compat.join(v);
         trees.push(Tree {
