@@ -150,14 +150,31 @@ impl Sources {
         &self.files[id]
     }
 
-    /// 1-based line and column (in characters) of a location.
+    /// 1-based line and column (in characters) of a location. Lines end at
+    /// `\r\n`, `\r` or `\n`, as Python's universal newlines read them.
     pub fn line_col(&self, loc: Loc) -> (usize, usize) {
         let text = &self.files[loc.file].text;
-        let offset = loc.offset.min(text.len());
-        let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
+        let offset = floor_char_boundary(text, loc.offset.min(text.len()));
+        let bytes = text.as_bytes();
+        let (mut line, mut line_start, mut i) = (1, 0, 0);
+        while i < offset {
+            match bytes[i] {
+                b'\n' => {
+                    line += 1;
+                    line_start = i + 1;
+                }
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    line += 1;
+                    line_start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let col = text[line_start.min(offset)..offset].chars().count() + 1;
         (line, col)
     }
 }

@@ -32,14 +32,21 @@ pub fn diagnostics(outcome: &crate::client::ClientOutcome) -> Vec<Diagnostic> {
             Level::Error if reader => Severity::Error,
             _ => continue,
         };
+        // fail2ban repeats some warnings (early and full option reads).
+        if out.iter().any(|d: &Diagnostic| d.message == r.message && d.loc == r.loc) {
+            continue;
+        }
         let mut d = Diagnostic::new(severity, "config::log", r.message.clone());
         d.loc = r.loc;
+        if r.message.contains("not defined in 'Definition'. Using default one") {
+            d.severity = Severity::Info;
+        }
         out.push(d);
     }
     out
 }
 
-pub fn run(conf: &str, allow_missing_logs: bool, format: Format) -> i32 {
+pub fn run(conf: &str, allow_missing_logs: bool, verbose: bool, format: Format) -> i32 {
     let opts = ClientOptions {
         conf: conf.to_string(),
         test: true,
@@ -47,14 +54,16 @@ pub fn run(conf: &str, allow_missing_logs: bool, format: Format) -> i32 {
         ..Default::default()
     };
     let outcome = run_client(&opts);
-    let ok = outcome.exit_code == 0 && outcome.jails.iter().all(|j| j.config_error.is_none());
+    // fail2ban's own verdict, and ours: also fail on errors fail2ban only logs.
+    let verdict = outcome.exit_code == 0;
     let diags = diagnostics(&outcome);
+    let ok = verdict && diags.iter().all(|d| d.severity != Severity::Error);
     match format {
         Format::Text => {
-            for d in &diags {
+            for d in diags.iter().filter(|d| verbose || d.severity != Severity::Info) {
                 eprintln!("{}", d.render(&outcome.store.sources));
             }
-            if ok {
+            if verdict {
                 println!("OK: configuration test is successful");
             } else {
                 println!("ERROR: test configuration failed");
@@ -64,6 +73,7 @@ pub fn run(conf: &str, allow_missing_logs: bool, format: Format) -> i32 {
             let doc = json!({
                 "conf": conf,
                 "ok": ok,
+                "fail2ban_verdict": if verdict { "OK" } else { "failed" },
                 "diagnostics": diags.iter().map(|d| d.to_json(&outcome.store.sources)).collect::<Vec<_>>(),
             });
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));

@@ -64,7 +64,10 @@ enum Command {
     ///
     /// Prints fail2ban's verdict plus one diagnostic per problem with
     /// file:line:column, the offending text underlined and a hint.
-    /// Exit code 0 when fail2ban would accept the configuration, 1 when not.
+    /// The last stdout line is fail2ban's own verdict. Exit code 0 when
+    /// fail2ban accepts the configuration and f2b found no error; 1 when
+    /// fail2ban rejects it or when f2b found an error fail2ban only logs
+    /// (a file that is not UTF-8, a file that cannot be read).
     ///
     /// Example: f2b check -c /etc/fail2ban
     Check {
@@ -73,6 +76,9 @@ enum Command {
         /// Like dump: missing log files are not errors.
         #[arg(long)]
         allow_missing_logs: bool,
+        /// Also show notes (defaults fail2ban.conf leaves to fail2ban).
+        #[arg(short, long)]
+        verbose: bool,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -111,8 +117,9 @@ pub fn main(argv: Vec<OsString>) -> i32 {
         Command::Check {
             conf,
             allow_missing_logs,
+            verbose,
             format,
-        } => check::run(&conf, allow_missing_logs, format),
+        } => check::run(&conf, allow_missing_logs, verbose, format),
         Command::Client { args } => client_args::run("fail2ban-client", &args),
     }
 }

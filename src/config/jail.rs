@@ -96,7 +96,11 @@ fn param_error(
         format!("Invalid {what} definition {}: {}", str_repr(&source.text), e.message),
         loc,
     )
-    .with_len(e.len.max(1));
+    .with_len(e.len.max(1))
+    .with_hint(
+        "the syntax is name[key=value, key=\"value, with, commas\"]: an unquoted value ends at \
+         the first `,` or `]`, so quote values that contain them; fail2ban skips the jail",
+    );
     if let Some(h) = hint {
         err = err.with_hint(h);
     }

@@ -334,7 +334,9 @@ impl InterpCtx<'_> {
                     str_repr(&rawval)
                 ),
                 rest_s.first_loc(),
-            ));
+            )
+            .with_len(rest_s.text.len())
+            .with_hint("these values refer to each other in a loop (or nest deeper than 10 levels); fail2ban aborts the whole configuration"));
         }
         let text = &rest_s.text;
         let mut pos = 0;
@@ -358,7 +360,9 @@ impl InterpCtx<'_> {
                     return Err(ConfigError::fatal(
                         format!("bad interpolation variable reference {}", str_repr(&text[p..])),
                         rest_s.loc_at(p),
-                    ));
+                    )
+                    .with_len(1)
+                    .with_hint("a reference is written %(name)s; write a literal percent sign as %%"));
                 }
                 let close = close.expect("checked");
                 let var = inner[..close].to_lowercase();
@@ -374,7 +378,9 @@ impl InterpCtx<'_> {
                                 str_repr(&rawval)
                             ),
                             rest_s.loc_at(p),
-                        ));
+                        )
+                        .with_len(end - p)
+                        .with_hint(format!("define `{var}` in this section or in [DEFAULT]; fail2ban aborts the whole configuration on an undefined reference")));
                     }
                     Some(None) => {
                         // Python: `"%" in None` raises TypeError.
@@ -399,7 +405,9 @@ impl InterpCtx<'_> {
                         str_repr(&text[p..])
                     ),
                     rest_s.loc_at(p),
-                ));
+                )
+                .with_len(1)
+                .with_hint("write a literal percent sign as %% (date patterns too: %%Y-%%m-%%d)"));
             }
         }
         Ok(())

@@ -89,7 +89,12 @@ impl Store {
         };
         let id = self.sources.add(path, Arc::from(text.as_str()));
         let parsed = ini::parse(&text, id).map_err(|e| {
-            ConfigError::fatal(e.python_message(path), Some(e.loc())).with_hint(match &e {
+            let len = match &e {
+                ini::IniError::DuplicateOption { option, .. } => option.len(),
+                ini::IniError::DuplicateSection { section, .. } => section.len() + 2,
+                _ => 0,
+            };
+            ConfigError::fatal(e.python_message(path), Some(e.loc())).with_len(len).with_hint(match &e {
                 ini::IniError::DuplicateOption { .. } | ini::IniError::DuplicateSection { .. } => {
                     "inside one file every section and key may appear only once; across files they merge"
                 }
