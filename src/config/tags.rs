@@ -60,18 +60,32 @@ pub fn substitute_recursive_tags(
     addrepl: &mut dyn FnMut(&str) -> Result<Option<SString>, ConfigError>,
 ) -> Result<Tags, ConfigError> {
     let mut tags = input.clone();
-    let mut done: HashSet<String> = HashSet::new();
-    let mut rep_counts: HashMap<String, IndexMap<String, usize>> = HashMap::new();
+    // Keys never change during substitution, only values: track by index.
+    let mut done = vec![false; tags.len()];
+    let skip: Vec<bool> = tags.keys().map(|k| ignore.contains(k)).collect();
+    let mut rep_counts: HashMap<usize, IndexMap<String, usize>> = HashMap::new();
     loop {
         let mut rep_flag = false;
-        let keys: Vec<String> = tags.keys().cloned().collect();
-        for tag in keys {
-            if ignore.contains(&tag) || done.contains(&tag) {
+        for idx in 0..tags.len() {
+            if skip[idx] || done[idx] {
                 continue;
             }
-            let orgval = py_str(&tags[&tag]);
+            // Values without a tag never change: settle them without copying.
+            let has_tag = match &tags[idx] {
+                Some(v) => find_tag(&v.text, 0).is_some(),
+                None => false,
+            };
+            if !has_tag {
+                let no_lt = tags[idx].as_ref().is_none_or(|v| !v.text.contains('<'));
+                if no_lt {
+                    done[idx] = true;
+                }
+                continue;
+            }
+            let tag = tags.get_index(idx).expect("index").0.clone();
+            let orgval = py_str(&tags[idx]);
             let mut value = orgval.clone();
-            let stored = rep_counts.remove(&tag);
+            let stored = rep_counts.remove(&idx);
             let was_stored = stored.is_some();
             let mut rplc = stored.unwrap_or_default();
             let mut m = find_tag(&value.text, 0).map(|(s, e, n)| (s, e, n.to_string()));
@@ -97,39 +111,38 @@ pub fn substitute_recursive_tags(
                     )
                     .with_len(end - start));
                 }
-                let mut repl: Option<SString> = None;
-                if !conditional.is_empty() {
-                    repl = tags
-                        .get(&format!("{rtag}?{conditional}"))
-                        .cloned()
-                        .flatten();
-                }
-                if repl.is_none() {
-                    repl = tags.get(&rtag).cloned().flatten();
-                    if repl.is_none() {
-                        repl = addrepl(&rtag)?;
-                    }
-                }
-                let Some(repl) = repl else {
+                let pattern = format!("<{rtag}>");
+                let conditional_hit = if conditional.is_empty() {
+                    None
+                } else {
+                    tags.get(&format!("{rtag}?{conditional}"))
+                        .and_then(|v| v.as_ref())
+                };
+                let replaced = match conditional_hit.or_else(|| tags.get(&rtag).and_then(|v| v.as_ref())) {
+                    Some(repl) => Some(replace_all(&value, &pattern, repl)),
+                    None => addrepl(&rtag)?.map(|repl| replace_all(&value, &pattern, &repl)),
+                };
+                let Some(replaced) = replaced else {
                     m = find_tag(&value.text, end).map(|(s, e, n)| (s, e, n.to_string()));
                     continue;
                 };
-                value = replace_all(&value, &format!("<{rtag}>"), &repl);
-                *rplc.entry(rtag.clone()).or_insert(0) += 1;
+                value = replaced;
+                *rplc.entry(rtag).or_insert(0) += 1;
                 m = find_tag(&value.text, start).map(|(s, e, n)| (s, e, n.to_string()));
             }
             let changed = orgval.text != value.text;
             if changed && find_tag(&value.text, 0).is_some() {
-                rep_counts.insert(tag.clone(), rplc);
+                rep_counts.insert(idx, rplc);
                 rep_flag = true;
             } else if was_stored {
-                rep_counts.insert(tag.clone(), rplc);
+                rep_counts.insert(idx, rplc);
             }
+            let settled = !value.text.contains('<');
             if changed {
-                tags.insert(tag.clone(), Some(value.clone()));
+                tags[idx] = Some(value);
             }
-            if !value.text.contains('<') {
-                done.insert(tag);
+            if settled {
+                done[idx] = true;
             }
         }
         if !rep_flag {
