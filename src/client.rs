@@ -10,7 +10,7 @@ use crate::config::store::Store;
 use crate::config::stream::jails_stream;
 use crate::config::value::OptValue;
 use crate::pyfmt::{PyValue, pformat};
-use indexmap::IndexMap;
+use crate::Map;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DumpMode {
@@ -57,7 +57,7 @@ struct ReadResult {
 fn read_config(
     store: &mut Store,
     f2b_cfg: &mut Option<crate::config::store::NamedConfig>,
-    main_opts: &IndexMap<String, OptValue>,
+    main_opts: &Map<String, OptValue>,
     opts: &ClientOptions,
 ) -> ReadResult {
     let mut jails = Vec::new();
@@ -104,7 +104,7 @@ pub fn run(opts: &ClientOptions) -> ClientOutcome {
     let mut store = Store::new(&opts.conf);
     let mut stdout = String::new();
     let mut f2b_cfg = None;
-    let mut main_opts: IndexMap<String, OptValue> = IndexMap::new();
+    let mut main_opts: Map<String, OptValue> = Map::default();
     let given = [
         ("socket", &opts.socket),
         ("pidfile", &opts.pidfile),
@@ -167,7 +167,7 @@ pub fn run(opts: &ClientOptions) -> ClientOutcome {
     }
     // Only these overlay the general options (fail2ban merges its whole
     // command-line dict, but only ranked keys reach the stream).
-    let overlay: IndexMap<String, OptValue> = main_opts
+    let overlay: Map<String, OptValue> = main_opts
         .iter()
         .filter(|(k, _)| matches!(k.as_str(), "loglevel" | "logtarget" | "syslogsocket"))
         .map(|(k, v)| (k.clone(), v.clone()))

@@ -15,3 +15,6 @@ pub mod diag;
 pub mod ini;
 pub mod pyfmt;
 pub mod source;
+
+/// Insertion-ordered map (Python dict semantics) with a fast hasher.
+pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;

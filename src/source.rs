@@ -71,17 +71,33 @@ impl SString {
         if range.is_empty() {
             return;
         }
+        if other.segs.is_empty() {
+            self.push_located(&other.text[range], None);
+            return;
+        }
+        let mut idx = other.seg_index(range.start);
         let mut pos = range.start;
         while pos < range.end {
-            let idx = other.seg_index(pos);
+            let seg = other.segs[idx];
             let seg_end = other
                 .segs
                 .get(idx + 1)
                 .map_or(other.text.len(), |s| s.start)
                 .min(range.end);
-            let loc = other.loc_at(pos);
+            let loc = seg.loc.map(|l| Loc {
+                file: l.file,
+                offset: l.offset + (pos - seg.start),
+            });
             self.push_located(&other.text[pos..seg_end], loc);
             pos = seg_end;
+            idx += 1;
+        }
+    }
+
+    pub fn with_capacity(text: usize, segs: usize) -> Self {
+        SString {
+            text: String::with_capacity(text),
+            segs: Vec::with_capacity(segs),
         }
     }
 

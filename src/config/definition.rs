@@ -8,10 +8,10 @@ use super::parser::{GetError, Vars, split_conditional};
 use super::store::{NamedConfig, Store};
 use super::tags::{Tags, substitute_recursive_tags};
 use super::value::{OptValue, as_bool, py_int};
-use super::{OptSpec, pypath, reader_get_options};
+use super::{OptSpec, ReaderVars, pypath, reader_get_options};
 use crate::source::SString;
-use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet};
+use crate::Map;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub const ACTION_OPTS: &[(&str, OptType)] = &[
 ];
 
 /// Combined options after substitution and conversion.
-pub type Combined = IndexMap<String, OptValue>;
+pub type Combined = Map<String, OptValue>;
 
 /// A filter or action file read for one jail.
 pub struct DefinitionReader {
@@ -66,14 +66,14 @@ pub struct DefinitionReader {
     pub name: String,
     cfg: Option<Rc<NamedConfig>>,
     /// `_initOpts`: parameters, then `[Init]` values and `known/` copies.
-    pub init_opts: IndexMap<String, SString>,
+    pub init_opts: Map<String, SString>,
     p_opts: Vars,
-    opts: IndexMap<String, Option<SString>>,
+    opts: Map<String, Option<SString>>,
     def_cache: HashMap<String, Option<SString>>,
 }
 
 impl DefinitionReader {
-    pub fn new_filter(file: &str, jail: &str, params: IndexMap<String, SString>) -> Self {
+    pub fn new_filter(file: &str, jail: &str, params: Map<String, SString>) -> Self {
         DefinitionReader {
             kind: DefinitionKind::Filter,
             file: file.to_string(),
@@ -81,14 +81,14 @@ impl DefinitionReader {
             name: file.to_string(),
             cfg: None,
             init_opts: params,
-            p_opts: Vars::new(),
-            opts: IndexMap::new(),
-            def_cache: HashMap::new(),
+            p_opts: Vars::default(),
+            opts: Map::default(),
+            def_cache: HashMap::default(),
         }
     }
 
     /// An action; `name` and `actname` default as fail2ban does.
-    pub fn new_action(file: &str, jail: &str, mut params: IndexMap<String, SString>) -> Self {
+    pub fn new_action(file: &str, jail: &str, mut params: Map<String, SString>) -> Self {
         let n = match params.get("name") {
             Some(n) => n.text.clone(),
             None => {
@@ -120,9 +120,9 @@ impl DefinitionReader {
             name: actname,
             cfg: None,
             init_opts: params,
-            p_opts: Vars::new(),
-            opts: IndexMap::new(),
-            def_cache: HashMap::new(),
+            p_opts: Vars::default(),
+            opts: Map::default(),
+            def_cache: HashMap::default(),
         }
     }
 
@@ -180,10 +180,10 @@ impl DefinitionReader {
     pub fn get_options(
         &mut self,
         store: &mut Store,
-        p_opts: &IndexMap<String, OptValue>,
+        p_opts: &Map<String, OptValue>,
         all: bool,
     ) -> Result<(), ConfigError> {
-        let mut vars: IndexMap<String, OptValue> = p_opts.clone();
+        let mut vars: Map<String, OptValue> = p_opts.clone();
         for (k, v) in &self.init_opts {
             vars.insert(k.clone(), OptValue::Str(v.clone()));
         }
@@ -194,12 +194,13 @@ impl DefinitionReader {
             .iter()
             .map(|(n, t)| OptSpec::new(n, *t, None))
             .collect();
-        let opts = reader_get_options(store, parser, "Definition", &specs, &vars, false, false)?;
+        let vars = ReaderVars::new(vars);
+        let opts = reader_get_options(store, parser, "Definition", &specs, Some(&vars), false, false)?;
         self.opts = opts
             .into_iter()
             .map(|(k, v)| (k, v.as_var()))
             .collect();
-        self.p_opts = to_vars(&vars);
+        self.p_opts = vars.py;
         if parser.has_section("Init") {
             for opt in parser.own_options("Init").unwrap_or_default() {
                 if opt == "__name__" {
@@ -259,7 +260,7 @@ impl DefinitionReader {
             combined.insert(k.clone(), Some(v.clone()));
         }
         if combined.is_empty() {
-            return Ok(Combined::new());
+            return Ok(Combined::default());
         }
         let mut ignore: HashSet<String> = ignore.iter().map(|s| s.to_string()).collect();
         for n in combined.keys() {
@@ -373,7 +374,7 @@ impl DefinitionReader {
 }
 
 /// configparser's `vars` conversion: keys lower-cased, values `str()`-ed.
-pub fn to_vars(map: &IndexMap<String, OptValue>) -> Vars {
+pub fn to_vars(map: &Map<String, OptValue>) -> Vars {
     map.iter()
         .map(|(k, v)| (k.to_lowercase(), v.as_var()))
         .collect()

@@ -7,10 +7,10 @@ use super::store::{NamedConfig, Store};
 use super::value::OptValue;
 use super::{OptSpec, reader_get_options};
 use crate::pyfmt::PyValue;
-use indexmap::IndexMap;
+use crate::Map;
 
 /// Options the client needs before anything else (`getEarlyOptions`).
-pub fn early_options(store: &mut Store, cfg: &NamedConfig) -> Result<IndexMap<String, OptValue>, ConfigError> {
+pub fn early_options(store: &mut Store, cfg: &NamedConfig) -> Result<Map<String, OptValue>, ConfigError> {
     let specs = [
         ("socket", "/var/run/fail2ban/fail2ban.sock"),
         ("pidfile", "/var/run/fail2ban/fail2ban.pid"),
@@ -19,7 +19,7 @@ pub fn early_options(store: &mut Store, cfg: &NamedConfig) -> Result<IndexMap<St
         ("syslogsocket", "auto"),
     ]
     .map(|(n, d)| OptSpec::new(n, OptType::Str, Some(OptValue::str(d))));
-    reader_get_options(store, &cfg.parser, "Definition", &specs, &IndexMap::new(), false, true)
+    reader_get_options(store, &cfg.parser, "Definition", &specs, None, false, true)
 }
 
 /// fail2ban's `str2LogLevel` check: `Err` with its message if invalid.
@@ -48,8 +48,8 @@ pub fn check_log_level(value: &OptValue) -> Result<(), String> {
 pub fn general_options(
     store: &mut Store,
     cfg: &NamedConfig,
-    main_opts: &IndexMap<String, OptValue>,
-) -> Result<IndexMap<String, OptValue>, ConfigError> {
+    main_opts: &Map<String, OptValue>,
+) -> Result<Map<String, OptValue>, ConfigError> {
     use OptType::*;
     let specs = vec![
         OptSpec::new("loglevel", Str, Some(OptValue::str("INFO"))),
@@ -64,7 +64,7 @@ pub fn general_options(
         OptSpec::new("dbmaxmatches", Int, None),
         OptSpec::new("dbpurgeage", Str, Some(OptValue::str("1d"))),
     ];
-    let mut opts = reader_get_options(store, &cfg.parser, "Definition", &specs, &IndexMap::new(), false, true)?;
+    let mut opts = reader_get_options(store, &cfg.parser, "Definition", &specs, None, false, true)?;
     for (k, v) in main_opts {
         opts.insert(k.clone(), v.clone());
     }
@@ -77,7 +77,7 @@ pub fn general_options(
             &cfg.parser,
             "Thread",
             &[OptSpec::new("stacksize", Int, None)],
-            &IndexMap::new(),
+            None,
             false,
             true,
         )?;
@@ -89,7 +89,7 @@ pub fn general_options(
 }
 
 /// The general part of the stream, in fail2ban's fixed rank order.
-pub fn general_stream(opts: &IndexMap<String, OptValue>) -> Vec<PyValue> {
+pub fn general_stream(opts: &Map<String, OptValue>) -> Vec<PyValue> {
     let rank = |k: &str| -> Option<u8> {
         Some(match k {
             "thread" => 0,

@@ -12,7 +12,7 @@ use super::value::OptValue;
 use super::{OptSpec, pypath, reader_get_options};
 use crate::pyfmt::{PyValue, str_repr};
 use crate::source::SString;
-use indexmap::IndexMap;
+use crate::Map;
 
 /// The version fail2ban reports as `fail2ban_version`.
 pub const FAIL2BAN_VERSION: &str = "1.0.2";
@@ -72,7 +72,7 @@ pub enum JailAction {
 /// One jail section as read.
 pub struct Jail {
     pub name: String,
-    pub opts: IndexMap<String, OptValue>,
+    pub opts: Map<String, OptValue>,
     pub filter: Option<Box<DefinitionReader>>,
     pub actions: Vec<JailAction>,
     /// Why the jail is skipped (fail2ban's `config-error`).
@@ -184,7 +184,7 @@ pub fn read_jail(store: &mut Store, cfg: &mut CfgParser, name: &str) -> Result<J
         cfg,
         name,
         &jail_specs_first(),
-        &IndexMap::new(),
+        None,
         true,
         true,
     )?;
@@ -267,7 +267,7 @@ fn read_enabled_jail(
         filter.apply_auto_options(&backend);
         filter.get_options(store, &jail.opts, true)?;
         let combined = filter.get_combined(store, &[])?;
-        let known: IndexMap<String, SString> = combined
+        let known: Map<String, SString> = combined
             .into_iter()
             .map(|(k, v)| {
                 let s = match v {
@@ -288,7 +288,7 @@ fn read_enabled_jail(
         );
     }
 
-    jail.opts = reader_get_options(store, cfg, &name, &jail_specs(), &IndexMap::new(), false, true)?;
+    jail.opts = reader_get_options(store, cfg, &name, &jail_specs(), None, false, true)?;
     if let Some(filter) = jail.filter.as_mut() {
         filter.get_options(store, &jail.opts, false)?;
     }

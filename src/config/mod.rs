@@ -20,7 +20,7 @@ pub mod value;
 pub use error::ConfigError;
 
 use definition::OptType;
-use indexmap::IndexMap;
+use crate::Map;
 use log::Level;
 use parser::{CfgParser, GetError};
 use store::Store;
@@ -41,6 +41,21 @@ impl OptSpec {
     }
 }
 
+/// The `pOptions` of a reader: the caller's keys as given (fail2ban skips
+/// exactly these) and their configparser form (lower-cased, `str()`-ed).
+#[derive(Debug, Clone, Default)]
+pub struct ReaderVars {
+    pub raw: Map<String, OptValue>,
+    pub py: parser::Vars,
+}
+
+impl ReaderVars {
+    pub fn new(raw: Map<String, OptValue>) -> Self {
+        let py = definition::to_vars(&raw);
+        ReaderVars { raw, py }
+    }
+}
+
 /// fail2ban's `ConfigReaderUnshared.getOptions`: reads each option of
 /// `specs` from `section` (skipping names supplied in `vars`), converting
 /// types when `convert` is set, with fail2ban's warnings for defaults.
@@ -49,17 +64,16 @@ pub fn reader_get_options(
     parser: &CfgParser,
     section: &str,
     specs: &[OptSpec],
-    vars: &IndexMap<String, OptValue>,
+    vars: Option<&ReaderVars>,
     should_exist: bool,
     convert: bool,
-) -> Result<IndexMap<String, OptValue>, ConfigError> {
-    let py_vars = definition::to_vars(vars);
-    let mut values = IndexMap::new();
+) -> Result<Map<String, OptValue>, ConfigError> {
+    let mut values = Map::default();
     for spec in specs {
-        if vars.contains_key(spec.name) {
+        if vars.is_some_and(|v| v.raw.contains_key(spec.name)) {
             continue;
         }
-        match parser.get(section, spec.name, false, Some(&py_vars)) {
+        match parser.get(section, spec.name, false, vars.map(|v| &v.py)) {
             Ok(None) => {
                 values.insert(spec.name.to_string(), OptValue::None);
             }

@@ -5,7 +5,7 @@
 use crate::pyfmt::str_repr;
 use crate::source::SString;
 use fancy_regex::Regex;
-use indexmap::IndexMap;
+use crate::Map;
 use std::sync::OnceLock;
 
 /// Python `\s` / `\S` as character classes.
@@ -51,7 +51,7 @@ pub struct Parameterized {
     /// Everything before the first `[` (not stripped, as in fail2ban).
     pub name: SString,
     /// Options in the order given; later duplicates overwrite earlier ones.
-    pub options: IndexMap<String, SString>,
+    pub options: Map<String, SString>,
 }
 
 /// Why a `name[...]` could not be parsed, with the byte offset of the
@@ -100,7 +100,7 @@ pub fn extract_options(option: &SString) -> Result<Parameterized, ParamError> {
     };
     let name_m = caps.get(1).expect("group 1 always participates");
     let name = option.slice(name_m.start()..name_m.end());
-    let mut options = IndexMap::new();
+    let mut options = Map::default();
     if let Some(opt_m) = caps.get(2) {
         let base = opt_m.start();
         let optstr = opt_m.as_str();

@@ -6,14 +6,14 @@ use super::error::ConfigError;
 use crate::ini::IniFile;
 use crate::pyfmt::str_repr;
 use crate::source::SString;
-use indexmap::IndexMap;
+use crate::Map;
 use std::sync::OnceLock;
 
-pub type Section = IndexMap<String, SString>;
+pub type Section = Map<String, SString>;
 
 /// Caller-supplied variables (`vars=` in configparser), keys lower-cased.
 /// `None` is Python's `None`: the lookup succeeds and yields `None`.
-pub type Vars = IndexMap<String, Option<SString>>;
+pub type Vars = Map<String, Option<SString>>;
 
 const MAX_INTERPOLATION_DEPTH: usize = 10;
 
@@ -21,7 +21,7 @@ const MAX_INTERPOLATION_DEPTH: usize = 10;
 pub struct CfgParser {
     pub defaults: Section,
     /// Sections in creation order, including hidden `KNOWN/…` ones.
-    pub sections: IndexMap<String, Section>,
+    pub sections: Map<String, Section>,
 }
 
 /// Why `get` found nothing.
@@ -47,15 +47,16 @@ impl GetError {
     }
 }
 
-fn conditional_re() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(r"^(\w+)(\?.+)$").expect("valid regex"))
-}
-
-/// Splits `Init?family=inet6` into (`Init`, `?family=inet6`).
+/// Splits `Init?family=inet6` into (`Init`, `?family=inet6`): fail2ban's
+/// `^(\w+)(\?.+)$`.
 pub fn split_conditional(name: &str) -> Option<(&str, &str)> {
-    let caps = conditional_re().captures(name)?;
-    Some((caps.get(1)?.as_str(), caps.get(2)?.as_str()))
+    let q = name.find('?')?;
+    let (base, cond) = name.split_at(q);
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    if base.is_empty() || !base.chars().all(word) || cond.len() < 2 || cond.contains('\n') {
+        return None;
+    }
+    Some((base, cond))
 }
 
 impl CfgParser {
@@ -213,7 +214,7 @@ impl CfgParser {
         if raw {
             return Ok(Some(value));
         }
-        let mut extra: IndexMap<String, SString> = IndexMap::new();
+        let mut extra: Map<String, SString> = Map::default();
         let ctx = InterpCtx {
             parser: self,
             section,
@@ -277,20 +278,24 @@ struct InterpCtx<'a> {
 impl InterpCtx<'_> {
     /// Lookup order: names added during interpolation (`__name__`, mapped
     /// `sec/opt`), then vars, the section, DEFAULT.
-    fn lookup(&self, extra: &IndexMap<String, SString>, name: &str) -> Option<Option<SString>> {
+    fn lookup<'b>(
+        &'b self,
+        extra: &'b Map<String, SString>,
+        name: &str,
+    ) -> Option<Option<&'b SString>> {
         if let Some(v) = extra.get(name) {
-            return Some(Some(v.clone()));
+            return Some(Some(v));
         }
         if let Some(v) = self.vars.and_then(|v| v.get(name)) {
-            return Some(v.clone());
+            return Some(v.as_ref());
         }
         if let Some(v) = self.parser.sections.get(self.section).and_then(|s| s.get(name)) {
-            return Some(Some(v.clone()));
+            return Some(Some(v));
         }
-        self.parser.defaults.get(name).map(|v| Some(v.clone()))
+        self.parser.defaults.get(name).map(Some)
     }
 
-    fn contains(&self, extra: &IndexMap<String, SString>, name: &str) -> bool {
+    fn contains(&self, extra: &Map<String, SString>, name: &str) -> bool {
         self.lookup(extra, name).is_some()
     }
 
@@ -302,7 +307,7 @@ impl InterpCtx<'_> {
         &self,
         out: &mut SString,
         rest_s: &SString,
-        extra: &mut IndexMap<String, SString>,
+        extra: &mut Map<String, SString>,
         depth: usize,
     ) -> Result<(), ConfigError> {
         if !self.section.is_empty() {
@@ -318,12 +323,11 @@ impl InterpCtx<'_> {
         &self,
         out: &mut SString,
         rest_s: &SString,
-        extra: &mut IndexMap<String, SString>,
+        extra: &mut Map<String, SString>,
         depth: usize,
     ) -> Result<(), ConfigError> {
-        let rawval = self
-            .parser
-            .raw_or(self.section, self.option, &rest_s.text);
+        // Only error messages need the raw value.
+        let rawval = || self.parser.raw_or(self.section, self.option, &rest_s.text);
         if depth > MAX_INTERPOLATION_DEPTH {
             return Err(ConfigError::fatal(
                 format!(
@@ -331,7 +335,7 @@ impl InterpCtx<'_> {
                     str_repr(self.option),
                     str_repr(self.section),
                     MAX_INTERPOLATION_DEPTH,
-                    str_repr(&rawval)
+                    str_repr(&rawval())
                 ),
                 rest_s.first_loc(),
             )
@@ -351,9 +355,8 @@ impl InterpCtx<'_> {
             if after.starts_with('%') {
                 out.push_slice(rest_s, p..p + 1);
                 pos = p + 2;
-            } else if after.starts_with('(') {
+            } else if let Some(inner) = after.strip_prefix('(') {
                 // %\(([^)]+)\)s
-                let inner = &after[1..];
                 let close = inner.find(')');
                 let valid = close.is_some_and(|c| c > 0 && inner[c + 1..].starts_with('s'));
                 if !valid {
@@ -375,7 +378,7 @@ impl InterpCtx<'_> {
                                 str_repr(self.option),
                                 str_repr(self.section),
                                 str_repr(&var),
-                                str_repr(&rawval)
+                                str_repr(&rawval())
                             ),
                             rest_s.loc_at(p),
                         )
@@ -391,9 +394,10 @@ impl InterpCtx<'_> {
                     }
                     Some(Some(v)) => {
                         if v.text.contains('%') {
+                            let v = v.clone();
                             self.interpolate_some(out, &v, extra, depth + 1)?;
                         } else {
-                            out.push_sstring(&v);
+                            out.push_sstring(v);
                         }
                     }
                 }
@@ -415,7 +419,7 @@ impl InterpCtx<'_> {
 
     /// fail2ban's `_map_section_options`: resolves `%(sec/opt)s`,
     /// `%(known/opt)s` and `%(default/opt)s` to raw values.
-    fn map_section_options(&self, rest: &str, extra: &mut IndexMap<String, SString>) {
+    fn map_section_options(&self, rest: &str, extra: &mut Map<String, SString>) {
         if !rest.contains('/') || !rest.contains("%(") {
             return;
         }

@@ -2,7 +2,7 @@
 //! (`", "`/`": "` separators, `ensure_ascii=True`).
 
 use crate::source::SString;
-use indexmap::IndexMap;
+use crate::Map;
 
 fn dumps_str(s: &str, out: &mut String) {
     out.push('"');
@@ -27,7 +27,7 @@ fn dumps_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
-pub fn dumps_str_map(map: &IndexMap<String, SString>) -> String {
+pub fn dumps_str_map(map: &Map<String, SString>) -> String {
     let mut out = String::from("{");
     for (i, (k, v)) in map.iter().enumerate() {
         if i > 0 {
@@ -47,10 +47,10 @@ mod tests {
 
     #[test]
     fn matches_python_json_dumps() {
-        let mut m = IndexMap::new();
+        let mut m = Map::default();
         m.insert("a".to_string(), SString::synthetic("x\"y"));
         m.insert("b".to_string(), SString::synthetic("é😀"));
         assert_eq!(dumps_str_map(&m), r#"{"a": "x\"y", "b": "\u00e9\ud83d\ude00"}"#);
-        assert_eq!(dumps_str_map(&IndexMap::new()), "{}");
+        assert_eq!(dumps_str_map(&Map::default()), "{}");
     }
 }

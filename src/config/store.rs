@@ -10,7 +10,7 @@ use super::pypath;
 use crate::ini::{self, IniFile};
 use crate::pyfmt::str_repr;
 use crate::source::{Loc, Sources};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -52,9 +52,9 @@ impl Store {
             sources: Sources::default(),
             log: Log::default(),
             notes: Vec::new(),
-            files: HashMap::new(),
-            include_lists: HashMap::new(),
-            named: HashMap::new(),
+            files: HashMap::default(),
+            include_lists: HashMap::default(),
+            named: HashMap::default(),
         }
     }
 
@@ -174,7 +174,7 @@ impl Store {
                         pypath::join(&dir, line)
                     };
                     self.note_missing_include(&r, line, line_loc);
-                    if seen.iter().any(|s| *s == r) {
+                    if seen.contains(&r) {
                         continue;
                     }
                     let mut s = seen.to_vec();

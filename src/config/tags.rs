@@ -3,11 +3,11 @@
 
 use super::error::ConfigError;
 use crate::source::SString;
-use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet};
+use crate::Map;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Tag values: `None` is Python's `None`.
-pub type Tags = IndexMap<String, Option<SString>>;
+pub type Tags = Map<String, Option<SString>>;
 
 const MAX_TAG_REPLACE_COUNT: usize = 25;
 
@@ -31,16 +31,34 @@ pub fn find_tag(s: &str, from: usize) -> Option<(usize, usize, &str)> {
 
 /// Replaces every `pat` in `value` by `repl`, keeping spans of both.
 pub fn replace_all(value: &SString, pat: &str, repl: &SString) -> SString {
-    let mut out = SString::default();
+    let mut out = SString::with_capacity(
+        value.text.len() + repl.text.len(),
+        value.segs.len() + repl.segs.len() + 2,
+    );
     let mut pos = 0;
-    while let Some(rel) = value.text[pos..].find(pat) {
-        let at = pos + rel;
+    while let Some(at) = find_from(&value.text, pat, pos) {
         out.push_slice(value, pos..at);
         out.push_sstring(repl);
         pos = at + pat.len();
     }
     out.push_slice(value, pos..value.text.len());
     out
+}
+
+/// `hay[from..].find(pat)` as an absolute offset; `pat` starts with `<`,
+/// so a byte scan for that first byte is enough (and faster).
+fn find_from(hay: &str, pat: &str, from: usize) -> Option<usize> {
+    let first = pat.as_bytes()[0];
+    let bytes = hay.as_bytes();
+    let mut i = from;
+    while let Some(rel) = bytes[i..].iter().position(|b| *b == first) {
+        let at = i + rel;
+        if bytes[at..].starts_with(pat.as_bytes()) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 fn py_str(v: &Option<SString>) -> SString {
@@ -63,7 +81,7 @@ pub fn substitute_recursive_tags(
     // Keys never change during substitution, only values: track by index.
     let mut done = vec![false; tags.len()];
     let skip: Vec<bool> = tags.keys().map(|k| ignore.contains(k)).collect();
-    let mut rep_counts: HashMap<usize, IndexMap<String, usize>> = HashMap::new();
+    let mut rep_counts: HashMap<usize, Map<String, usize>> = HashMap::default();
     loop {
         let mut rep_flag = false;
         for idx in 0..tags.len() {
@@ -83,8 +101,8 @@ pub fn substitute_recursive_tags(
                 continue;
             }
             let tag = tags.get_index(idx).expect("index").0.clone();
-            let orgval = py_str(&tags[idx]);
-            let mut value = orgval.clone();
+            let mut value = py_str(&tags[idx]);
+            let mut replaced_any = false;
             let stored = rep_counts.remove(&idx);
             let was_stored = stored.is_some();
             let mut rplc = stored.unwrap_or_default();
@@ -127,10 +145,12 @@ pub fn substitute_recursive_tags(
                     continue;
                 };
                 value = replaced;
+                replaced_any = true;
                 *rplc.entry(rtag).or_insert(0) += 1;
                 m = find_tag(&value.text, start).map(|(s, e, n)| (s, e, n.to_string()));
             }
-            let changed = orgval.text != value.text;
+            // `tags[idx]` still holds the value this round started from.
+            let changed = replaced_any && py_str(&tags[idx]).text != value.text;
             if changed && find_tag(&value.text, 0).is_some() {
                 rep_counts.insert(idx, rplc);
                 rep_flag = true;
@@ -170,7 +190,7 @@ mod tests {
     #[test]
     fn substitutes_nested_and_leaves_unknown() {
         let t = tags(&[("a", "3"), ("b", "<a>_3"), ("c", "<b> <HOST> <x<a>>")]);
-        let r = substitute_recursive_tags(&t, "", &HashSet::new(), &mut none).unwrap();
+        let r = substitute_recursive_tags(&t, "", &HashSet::default(), &mut none).unwrap();
         assert_eq!(r["b"].as_ref().unwrap().text, "3_3");
         assert_eq!(r["c"].as_ref().unwrap().text, "3_3 <HOST> <x3>");
     }
@@ -178,13 +198,13 @@ mod tests {
     #[test]
     fn self_reference_is_an_error() {
         let t = tags(&[("a", "x<a>")]);
-        assert!(substitute_recursive_tags(&t, "", &HashSet::new(), &mut none).is_err());
+        assert!(substitute_recursive_tags(&t, "", &HashSet::default(), &mut none).is_err());
     }
 
     #[test]
     fn ignored_tags_stay() {
         let t = tags(&[("a", "<b>"), ("b", "1")]);
-        let ignore: HashSet<String> = ["b".to_string()].into();
+        let ignore: HashSet<String> = ["b".to_string()].into_iter().collect();
         let r = substitute_recursive_tags(&t, "", &ignore, &mut none).unwrap();
         assert_eq!(r["a"].as_ref().unwrap().text, "<b>");
     }

@@ -268,10 +268,9 @@ mod eval {
             match self.peek() {
                 Some(Tok::Op("-")) => {
                     self.pos += 1;
-                    let v = self.unary()?;
-                    arith("-", Seconds::Int(0), v).map(|r| match (v, r) {
-                        (Seconds::Float(_), Seconds::Float(f)) if f == 0.0 => Seconds::Float(-0.0 * v.as_f64().signum()),
-                        _ => r,
+                    Ok(match self.unary()? {
+                        Seconds::Int(i) => Seconds::Int(-i),
+                        Seconds::Float(f) => Seconds::Float(-f),
                     })
                 }
                 Some(Tok::Op("+")) => {

@@ -16,7 +16,7 @@ mod error;
 pub use error::IniError;
 
 use crate::source::{FileId, Loc, SString};
-use indexmap::IndexMap;
+use crate::Map;
 
 /// Python's `str.isspace()` (also what `\s` matches in a `str` regex).
 pub fn py_isspace(c: char) -> bool {
@@ -59,14 +59,14 @@ pub struct IniSection {
     pub name: String,
     /// Location of the `[` of the header.
     pub header_loc: Loc,
-    pub entries: IndexMap<String, IniEntry>,
+    pub entries: Map<String, IniEntry>,
 }
 
 /// A parsed file: its `[DEFAULT]` entries and its other sections in order.
 #[derive(Debug, Clone, Default)]
 pub struct IniFile {
-    pub defaults: IndexMap<String, IniEntry>,
-    pub sections: IndexMap<String, IniSection>,
+    pub defaults: Map<String, IniEntry>,
+    pub sections: Map<String, IniSection>,
 }
 
 /// Splits text into lines the way Python's universal-newline reading does:
@@ -159,8 +159,9 @@ pub fn parse(text: &str, file: FileId) -> Result<IniFile, IniError> {
             continue;
         }
         let cur_indent = content.chars().take_while(|c| py_isspace(*c)).count();
-        if current_section.is_some() && current_key.is_some() && cur_indent > indent_level {
-            let k = current_key.expect("checked");
+        if let (Some(_), Some(k)) = (&current_section, current_key)
+            && cur_indent > indent_level
+        {
             pending[k]
                 .2
                 .lines
@@ -192,7 +193,7 @@ pub fn parse(text: &str, file: FileId) -> Result<IniFile, IniError> {
                             file,
                             offset: value_offset,
                         },
-                        entries: IndexMap::new(),
+                        entries: Map::default(),
                     },
                 );
                 current_section = Some(Some(name));

@@ -22,7 +22,7 @@ fn err(text: &str) -> IniError {
     }
 }
 
-fn pairs(entries: &IndexMap<String, IniEntry>) -> Vec<(&str, &str)> {
+fn pairs(entries: &Map<String, IniEntry>) -> Vec<(&str, &str)> {
     entries
         .iter()
         .map(|(k, e)| (k.as_str(), e.value.text.as_str()))
