@@ -97,6 +97,9 @@ fn parse(args: &[String]) -> Result<Parsed, String> {
                         }
                         Err(e) => {
                             println!("ERROR: {e}");
+                            // fail2ban has no log handler yet at this point:
+                            // Python's last-resort handler prints the bare text.
+                            eprintln!("Init of command line failed");
                             Parsed::Exit(255)
                         }
                     });
@@ -159,6 +162,7 @@ pub fn run(_prog: &str, args: &[String]) -> i32 {
         Ok(Parsed::Exit(code)) => return code,
         Err(_) => {
             print!("{USAGE}");
+            eprintln!("Init of command line failed");
             return 255;
         }
     };

@@ -82,6 +82,7 @@ mod eval {
     #[derive(Debug, Clone, PartialEq)]
     enum Tok {
         Num(Seconds),
+        Name(String),
         Op(&'static str),
         LParen,
         RParen,
@@ -127,7 +128,7 @@ mod eval {
                 }
                 let text: String = chars[start..i].iter().filter(|c| **c != '_').collect();
                 if i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    return Err(SYNTAX.into());
+                    return Err("invalid decimal literal (<string>, line 1)".into());
                 }
                 let n = if is_float {
                     Seconds::Float(text.parse().map_err(|_| SYNTAX.to_string())?)
@@ -159,8 +160,8 @@ mod eval {
                     while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
                         i += 1;
                     }
-                    let name: String = chars[start..i].iter().collect();
-                    return Err(format!("name '{name}' is not defined"));
+                    out.push(Tok::Name(chars[start..i].iter().collect()));
+                    continue;
                 }
                 _ => return Err(SYNTAX.into()),
             };
@@ -173,6 +174,9 @@ mod eval {
     struct P {
         toks: Vec<Tok>,
         pos: usize,
+        /// Python compiles before it evaluates: the first pass only checks
+        /// syntax (names evaluate to 1, arithmetic errors are ignored).
+        check_only: bool,
     }
 
     fn arith(op: &str, a: Seconds, b: Seconds) -> Result<Seconds, String> {
@@ -295,6 +299,14 @@ mod eval {
                     self.pos += 1;
                     Ok(n)
                 }
+                Some(Tok::Name(name)) => {
+                    self.pos += 1;
+                    if self.check_only {
+                        Ok(Seconds::Int(1))
+                    } else {
+                        Err(format!("name '{name}' is not defined"))
+                    }
+                }
                 Some(Tok::LParen) => {
                     self.pos += 1;
                     let v = self.expr()?;
@@ -314,12 +326,24 @@ mod eval {
         if toks.is_empty() {
             return Err("invalid syntax (<string>, line 0)".into());
         }
-        let mut p = P { toks, pos: 0 };
-        let v = p.expr()?;
-        if p.pos != p.toks.len() {
+        let mut check = P {
+            toks: toks.clone(),
+            pos: 0,
+            check_only: true,
+        };
+        match check.expr() {
+            Err(e) if e.contains("(<string>, line") => return Err(e),
+            _ => {}
+        }
+        if check.pos != check.toks.len() {
             return Err(SYNTAX.into());
         }
-        Ok(v)
+        let mut p = P {
+            toks,
+            pos: 0,
+            check_only: false,
+        };
+        p.expr()
     }
 }
 
