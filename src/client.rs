@@ -190,25 +190,22 @@ pub fn run(opts: &ClientOptions) -> ClientOutcome {
                 .push_str("ERROR: The configuration stream failed because of the invalid syntax.\n"),
         }
         if !opts.test {
-            let ok = r.ok;
-            let outcome = ClientOutcome {
+            if !r.ok {
+                store.log.push(
+                    Level::Error,
+                    "fail2ban",
+                    "Init of command line failed".into(),
+                    None,
+                );
+            }
+            return ClientOutcome {
                 stdout,
-                exit_code: if ok { 0 } else { 255 },
+                exit_code: if r.ok { 0 } else { 255 },
                 store,
                 stream: r.stream,
                 jails: r.jails,
                 fatal: r.fatal,
             };
-            if !ok {
-                let ClientOutcome {
-                    stdout,
-                    store,
-                    fatal,
-                    ..
-                } = outcome;
-                return fail(store, stdout, fatal);
-            }
-            return outcome;
         }
         result = Some(r);
     }

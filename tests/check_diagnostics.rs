@@ -44,10 +44,11 @@ fn bad_input_diagnostics() {
 
 #[test]
 fn check_verdict_agrees_with_fail2ban_test() {
-    if require_oracle_and_corpus("check_verdict_agrees_with_fail2ban_test").is_none() {
+    let Some(compat) = require_oracle_and_corpus("check_verdict_agrees_with_fail2ban_test") else {
         return;
-    }
-    for tree in fixture_trees() {
+    };
+    // all_trees includes the fixture trees.
+    for tree in all_trees(&compat) {
         let oracle = run({
             let mut c = std::process::Command::new("fail2ban-client");
             c.arg("-c").arg(&tree.dir).arg("-t");

@@ -45,6 +45,9 @@ pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
                                     .filter(|(k, _)| !k.starts_with("known/"))
                                     .map(|(k, v)| (k.clone(), Value::String(v.text.clone())))
                                     .collect::<serde_json::Map<_, _>>(),
+                                "commands": resolved_json(a.resolved.as_ref(), |k| {
+                                    crate::config::definition::ACTION_OPTS.iter().any(|(n, _)| *n == k)
+                                }),
                             }),
                             JailAction::Python(p) => json!({"python": py_to_json(&p.command)}),
                         })
@@ -56,7 +59,12 @@ pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
                             Diagnostic::from_config_error(Severity::Error, "jail::config-error", e)
                                 .to_json(&outcome.store.sources)
                         }),
-                        "filter": j.filter.as_ref().map(|f| f.file.clone()),
+                        "filter": j.filter.as_ref().map(|f| json!({
+                            "name": f.file,
+                            "options": resolved_json(f.resolved.as_ref(), |k| {
+                                crate::config::definition::FILTER_OPTS.iter().any(|(n, _)| *n == k)
+                            }),
+                        })),
                         "options": opts,
                         "actions": actions,
                     })
@@ -75,6 +83,23 @@ pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
             if outcome.exit_code == 0 { EXIT_OK } else { EXIT_PROBLEMS }
         }
+    }
+}
+
+/// The resolved (substituted) options of a filter or action whose names
+/// pass `keep`, or null when the jail was not converted.
+fn resolved_json(
+    resolved: Option<&crate::config::definition::Combined>,
+    keep: impl Fn(&str) -> bool,
+) -> Value {
+    match resolved {
+        None => Value::Null,
+        Some(opts) => Value::Object(
+            opts.iter()
+                .filter(|(k, _)| keep(k))
+                .map(|(k, v)| (k.clone(), py_to_json(&v.to_py())))
+                .collect(),
+        ),
     }
 }
 

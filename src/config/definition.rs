@@ -70,6 +70,8 @@ pub struct DefinitionReader {
     p_opts: Vars,
     opts: Map<String, Option<SString>>,
     def_cache: HashMap<String, Option<SString>>,
+    /// The combined options of the last stream conversion (for reports).
+    pub resolved: Option<Combined>,
 }
 
 impl DefinitionReader {
@@ -84,6 +86,7 @@ impl DefinitionReader {
             p_opts: Vars::default(),
             opts: Map::default(),
             def_cache: HashMap::default(),
+            resolved: None,
         }
     }
 
@@ -123,6 +126,7 @@ impl DefinitionReader {
             p_opts: Vars::default(),
             opts: Map::default(),
             def_cache: HashMap::default(),
+            resolved: None,
         }
     }
 
@@ -311,10 +315,10 @@ impl DefinitionReader {
     ) -> Result<Vec<crate::pyfmt::PyValue>, ConfigError> {
         let opts = self.get_combined(store, &[])?;
         let mut stream = Vec::new();
-        if opts.is_empty() {
-            return Ok(stream);
+        if !opts.is_empty() {
+            super::stream::fill_filter_stream(&mut stream, &opts, &self.jail)?;
         }
-        super::stream::fill_filter_stream(&mut stream, &opts, &self.jail)?;
+        self.resolved = Some(opts);
         Ok(stream)
     }
 
@@ -328,6 +332,7 @@ impl DefinitionReader {
             store,
             &["matches", "ipmatches", "ipjailmatches", "timeout", "bantime"],
         )?;
+        self.resolved = Some(opts.clone());
         let jail = PyValue::str(&self.jail);
         let mut stream = vec![PyValue::List(vec![
             PyValue::str("set"),
