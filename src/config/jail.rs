@@ -267,16 +267,24 @@ fn read_enabled_jail(
         filter.apply_auto_options(&backend);
         filter.get_options(store, &jail.opts, true)?;
         let combined = filter.get_combined(store, &[])?;
-        let known: Map<String, SString> = combined
-            .into_iter()
-            .map(|(k, v)| {
-                let s = match v {
-                    OptValue::Str(s) => s,
-                    other => SString::synthetic(other.to_py().repr()),
-                };
-                (k, s)
-            })
-            .collect();
+        let mut known: Map<String, SString> = Map::default();
+        for (k, v) in combined {
+            let s = match v {
+                OptValue::Str(s) => s,
+                other => {
+                    let ty = match other {
+                        OptValue::Int(_) => "int",
+                        OptValue::Bool(_) => "bool",
+                        _ => "NoneType",
+                    };
+                    if !k.starts_with("known/") {
+                        cfg.non_str.insert((name.clone(), format!("known/{k}")), ty);
+                    }
+                    SString::synthetic(other.to_py().repr())
+                }
+            };
+            known.insert(k, s);
+        }
         cfg.merge_section(&name, known, "known/");
         jail.filter = Some(Box::new(filter));
     } else {

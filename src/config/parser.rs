@@ -22,6 +22,10 @@ pub struct CfgParser {
     pub defaults: Section,
     /// Sections in creation order, including hidden `KNOWN/…` ones.
     pub sections: Map<String, Section>,
+    /// Values that are not strings in fail2ban (a filter's `maxlines` merged
+    /// into a jail as `known/maxlines` is an int): (section, key) → Python
+    /// type name. Interpolating one fails as it does in Python.
+    pub non_str: Map<(String, String), &'static str>,
 }
 
 /// Why `get` found nothing.
@@ -295,6 +299,17 @@ impl InterpCtx<'_> {
         self.parser.defaults.get(name).map(Some)
     }
 
+    /// Python's type name of a section value that is not a string.
+    fn non_str_type(&self, extra: &Map<String, SString>, name: &str) -> Option<&'static str> {
+        if extra.contains_key(name) || self.vars.is_some_and(|v| v.contains_key(name)) {
+            return None;
+        }
+        self.parser
+            .non_str
+            .get(&(self.section.to_string(), name.to_string()))
+            .copied()
+    }
+
     fn contains(&self, extra: &Map<String, SString>, name: &str) -> bool {
         self.lookup(extra, name).is_some()
     }
@@ -391,6 +406,17 @@ impl InterpCtx<'_> {
                             "argument of type 'NoneType' is not iterable".to_string(),
                             rest_s.loc_at(p),
                         ));
+                    }
+                    Some(Some(_)) if self.non_str_type(extra, &var).is_some() => {
+                        // Python: `"%" in 1` raises TypeError.
+                        return Err(ConfigError::fatal(
+                            format!(
+                                "argument of type '{}' is not iterable",
+                                self.non_str_type(extra, &var).unwrap_or("int")
+                            ),
+                            rest_s.loc_at(p),
+                        )
+                        .with_len(end - p));
                     }
                     Some(Some(v)) => {
                         if v.text.contains('%') {
