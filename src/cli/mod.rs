@@ -28,7 +28,10 @@ f2b dump -c /etc/fail2ban             # the command stream fail2ban-client -d pr
 f2b dump -c /etc/fail2ban --format json\n  \
 f2b check -c /etc/fail2ban            # fail2ban-client -t, with pointed diagnostics\n  \
 f2b client -c /etc/fail2ban -d        # fail2ban-client's own options and exit codes\n\n\
-Installed or symlinked as `fail2ban-client`, the binary accepts fail2ban-client's options."
+Installed or symlinked as `fail2ban-client`, the binary accepts fail2ban-client's options.",
+    after_long_help = "Exit codes: 0 success; 1 the configuration has problems (dump: fail2ban-client would \
+exit 255; check: fail2ban rejects it or f2b found an error); 2 bad usage. `f2b client` keeps \
+fail2ban-client's codes (0 and 255)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,6 +60,8 @@ enum Command {
         /// Pretty-print like `fail2ban-client --dp`.
         #[arg(long)]
         pretty: bool,
+        /// `text`: the stream as fail2ban prints it; `json`: the resolved model
+        /// (see docs/json.md).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -71,6 +76,7 @@ enum Command {
     ///
     /// Example: f2b check -c /etc/fail2ban
     Check {
+        /// Configuration directory (like fail2ban-client -c).
         #[arg(short = 'c', long = "conf", default_value = "/etc/fail2ban", value_name = "DIR")]
         conf: String,
         /// Like dump: missing log files are not errors.
@@ -79,6 +85,8 @@ enum Command {
         /// Also show notes (defaults fail2ban.conf leaves to fail2ban).
         #[arg(short, long)]
         verbose: bool,
+        /// `text`: diagnostics for people on stderr, the verdict on stdout;
+        /// `json`: one document on stdout (see docs/json.md).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
