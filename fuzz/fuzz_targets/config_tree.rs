@@ -37,10 +37,9 @@ fuzz_target!(|data: &[u8]| {
         None => (data, &[][..]),
     };
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = TempDir(std::env::temp_dir().join(format!(
-        "f2b-fuzz-config-tree-{}-{n}",
-        std::process::id()
-    )));
+    let dir = TempDir(
+        std::env::temp_dir().join(format!("f2b-fuzz-config-tree-{}-{n}", std::process::id())),
+    );
     let root = &dir.0;
     std::fs::create_dir_all(root.join("filter.d")).expect("mkdir filter.d");
     std::fs::create_dir_all(root.join("action.d")).expect("mkdir action.d");

@@ -16,23 +16,31 @@ fuzz_target!(|data: &[u8]| {
     };
     let parser = CfgParser::from_file(&file);
 
-    let mut targets: Vec<(String, String)> = file
+    // Every key where it is defined (DEFAULT keys through DEFAULT), plus
+    // DEFAULT keys seen from the first few sections (they interpolate with
+    // that section's `__name__` and values).
+    let mut own: Vec<(&str, &str)> = file
         .defaults
         .keys()
-        .map(|k| ("DEFAULT".to_string(), k.clone()))
+        .map(|k| ("DEFAULT", k.as_str()))
         .collect();
-    for (name, sec) in &file.sections {
+    let mut inherited: Vec<(&str, &str)> = Vec::new();
+    for (i, (name, sec)) in file.sections.iter().enumerate() {
         for k in sec.entries.keys() {
-            targets.push((name.clone(), k.clone()));
+            own.push((name, k));
         }
-        // DEFAULT keys are visible from every section too.
-        for k in file.defaults.keys() {
-            targets.push((name.clone(), k.clone()));
+        if i < 4 {
+            for k in file.defaults.keys() {
+                inherited.push((name, k));
+            }
         }
     }
-    for (section, option) in &targets {
+    for (section, option) in own.iter().chain(inherited.iter()) {
         let _ = parser.get(section, option, false, None);
         let _ = parser.get_ex(section, option, None);
+    }
+    // The parameter grammars, once per written value.
+    for (section, option) in &own {
         if let Ok(Some(raw)) = parser.get(section, option, true, None) {
             let _ = extract_options(&raw);
             let _ = split_with_options(&raw);

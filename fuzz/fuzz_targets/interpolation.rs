@@ -25,7 +25,7 @@ fn read_all(parser: &CfgParser) {
             let _ = parser.get(section, option, false, None);
             // vars from up to three other keys, values taken raw from the
             // DEFAULT/section so that vars can themselves interpolate.
-            let mut vars = Vars::new();
+            let mut vars = Vars::default();
             for (n, k) in keys.iter().enumerate().skip(j + 1).take(3) {
                 let v = parser.get(section, k, true, None).ok().flatten();
                 let v = if (n + i) % 4 == 0 { None } else { v };
