@@ -85,14 +85,9 @@ impl Jail {
     }
 }
 
-fn param_error(
-    what: &str,
-    source: &SString,
-    e: ParamError,
-    hint: Option<String>,
-) -> ConfigError {
+fn param_error(what: &str, source: &SString, e: ParamError) -> ConfigError {
     let loc = source.loc_at(e.offset.min(source.text.len().saturating_sub(1)));
-    let mut err = ConfigError::fatal(
+    ConfigError::fatal(
         format!("Invalid {what} definition {}: {}", str_repr(&source.text), e.message),
         loc,
     )
@@ -100,11 +95,7 @@ fn param_error(
     .with_hint(
         "the syntax is name[key=value, key=\"value, with, commas\"]: an unquoted value ends at \
          the first `,` or `]`, so quote values that contain them; fail2ban skips the jail",
-    );
-    if let Some(h) = hint {
-        err = err.with_hint(h);
-    }
-    err
+    )
 }
 
 /// Finds an unquoted `key=value` inside `name[...]` parameters whose value
@@ -242,7 +233,7 @@ fn read_enabled_jail(
         let Parameterized {
             name: filter_name,
             options,
-        } = extract_options(&flt).map_err(|e| JailReadError::Skip(param_error("filter", &flt, e, None)))?;
+        } = extract_options(&flt).map_err(|e| JailReadError::Skip(param_error("filter", &flt, e)))?;
         let mut filter = DefinitionReader::new_filter(&filter_name.text, &name, options);
         if !filter.read(store)? {
             return Err(JailReadError::Skip(
@@ -308,7 +299,7 @@ fn read_enabled_jail(
         .cloned()
         .unwrap_or_default();
     let tokens = split_with_options(&action_value)
-        .map_err(|e| JailReadError::Skip(param_error("action", &action_value, e, None)))?;
+        .map_err(|e| JailReadError::Skip(param_error("action", &action_value, e)))?;
     for token in tokens {
         let (s, e) = strip_range(&token.text);
         let act = token.slice(s..e);
@@ -317,7 +308,7 @@ fn read_enabled_jail(
         }
         let parsed = extract_options(&act).map_err(|e| {
             JailReadError::Skip(explain_broken_action(
-                param_error("action", &act, e, None),
+                param_error("action", &act, e),
                 &action_value,
             ))
         })?;
