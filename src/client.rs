@@ -1,6 +1,7 @@
 //! The configuration side of `fail2ban-client`: `-d` (dump), `--dp` and
 //! `-t` (test), reproducing its output and exit status.
 
+use crate::Map;
 use crate::config::error::ConfigError;
 use crate::config::general::{check_log_level, early_options, general_options, general_stream};
 use crate::config::jail::{Jail, read_jails};
@@ -10,7 +11,6 @@ use crate::config::store::Store;
 use crate::config::stream::jails_stream;
 use crate::config::value::OptValue;
 use crate::pyfmt::{PyValue, pformat};
-use crate::Map;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DumpMode {
@@ -136,12 +136,10 @@ pub fn run(opts: &ClientOptions) -> ClientOutcome {
     };
 
     if given.iter().any(|(_, v)| v.is_none()) {
-        let early = store
-            .read_named_fresh("fail2ban")
-            .and_then(|cfg| {
-                let e = early_options(&mut store, &cfg)?;
-                Ok((cfg, e))
-            });
+        let early = store.read_named_fresh("fail2ban").and_then(|cfg| {
+            let e = early_options(&mut store, &cfg)?;
+            Ok((cfg, e))
+        });
         match early {
             Ok((cfg, early)) => {
                 for (k, v) in given {
@@ -186,8 +184,9 @@ pub fn run(opts: &ClientOptions) -> ClientOutcome {
                     stdout.push('\n');
                 }
             }
-            None => stdout
-                .push_str("ERROR: The configuration stream failed because of the invalid syntax.\n"),
+            None => stdout.push_str(
+                "ERROR: The configuration stream failed because of the invalid syntax.\n",
+            ),
         }
         if !opts.test {
             if !r.ok {

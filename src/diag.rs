@@ -87,14 +87,17 @@ impl Diagnostic {
             d = d.with_help(h.clone());
         }
         let mut out = String::new();
-        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-            .with_width(100);
+        let handler =
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
         match self.loc {
             Some(loc) => {
                 let file = sources.get(loc.file);
                 let text = file.text.to_string();
                 let len = self.len.min(text.len().saturating_sub(loc.offset));
-                d = d.with_label(LabeledSpan::at(loc.offset..loc.offset + len, self.label.clone()));
+                d = d.with_label(LabeledSpan::at(
+                    loc.offset..loc.offset + len,
+                    self.label.clone(),
+                ));
                 let report = miette::Report::new(d)
                     .with_source_code(NamedSource::new(file.path.clone(), text));
                 let _ = handler.render_report(&mut out, report.as_ref());

@@ -38,7 +38,10 @@ impl SString {
         let segs = if text.is_empty() {
             vec![]
         } else {
-            vec![Seg { start: 0, loc: None }]
+            vec![Seg {
+                start: 0,
+                loc: None,
+            }]
         };
         SString { text, segs }
     }
@@ -54,9 +57,9 @@ impl SString {
         }
         let start = self.text.len();
         let continues = match (self.segs.last(), loc) {
-            (Some(last), Some(l)) => last
-                .loc
-                .is_some_and(|ll| ll.file == l.file && ll.offset + (start - last.start) == l.offset),
+            (Some(last), Some(l)) => last.loc.is_some_and(|ll| {
+                ll.file == l.file && ll.offset + (start - last.start) == l.offset
+            }),
             (Some(last), None) => last.loc.is_none(),
             _ => false,
         };
@@ -209,14 +212,32 @@ mod tests {
     #[test]
     fn slices_keep_origins() {
         let mut s = SString::default();
-        s.push_located("abc", Some(Loc { file: 0, offset: 10 }));
+        s.push_located(
+            "abc",
+            Some(Loc {
+                file: 0,
+                offset: 10,
+            }),
+        );
         s.push_located("XY", None);
         s.push_located("def", Some(Loc { file: 1, offset: 0 }));
-        assert_eq!(s.loc_at(1), Some(Loc { file: 0, offset: 11 }));
+        assert_eq!(
+            s.loc_at(1),
+            Some(Loc {
+                file: 0,
+                offset: 11
+            })
+        );
         assert_eq!(s.loc_at(3), None);
         let t = s.slice(2..7);
         assert_eq!(t.text, "cXYde");
-        assert_eq!(t.loc_at(0), Some(Loc { file: 0, offset: 12 }));
+        assert_eq!(
+            t.loc_at(0),
+            Some(Loc {
+                file: 0,
+                offset: 12
+            })
+        );
         assert_eq!(t.loc_at(4), Some(Loc { file: 1, offset: 1 }));
     }
 

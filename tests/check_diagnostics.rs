@@ -67,7 +67,11 @@ fn check_verdict_agrees_with_fail2ban_test() {
             tree.name
         );
         if !fail2ban_ok {
-            assert_eq!(code, 1, "{}: fail2ban rejects, f2b check must exit 1", tree.name);
+            assert_eq!(
+                code, 1,
+                "{}: fail2ban rejects, f2b check must exit 1",
+                tree.name
+            );
         }
     }
 }
@@ -77,14 +81,22 @@ fn json_output_is_parseable_and_located() {
     let dir = fixtures_root().join("bad/duplicate-key");
     let out = run({
         let mut c = f2b();
-        c.arg("check").arg("-c").arg(&dir).args(["--format", "json"]);
+        c.arg("check")
+            .arg("-c")
+            .arg(&dir)
+            .args(["--format", "json"]);
         c
     });
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["ok"], false);
     let d = &v["diagnostics"][0];
     assert_eq!(d["severity"], "error");
-    assert!(d["file"].as_str().unwrap().ends_with("duplicate-key/jail.conf"));
+    assert!(
+        d["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("duplicate-key/jail.conf")
+    );
     assert_eq!(d["line"], 12);
     assert_eq!(out.status.code(), Some(1));
 }
@@ -108,7 +120,15 @@ fn a_50_megabyte_file_is_read_without_trouble() {
         c.arg("dump").arg("-c").arg(dir);
         c
     });
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("['set', 'asterisk', 'maxretry', 7]"), "{stdout}");
+    assert!(
+        stdout.contains("['set', 'asterisk', 'maxretry', 7]"),
+        "{stdout}"
+    );
 }

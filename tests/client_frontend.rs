@@ -55,9 +55,30 @@ fn str2sec_matches_fail2ban() {
         return;
     }
     let cases = [
-        "1d 2h", "1w", "10m", "1mo", "1y", "1.5h", "2weeks", "1 h", "5 10", "1h*2", "1d 2h*2",
-        "-1", "1d12h", "1year-6mo", "3600", "2**-1", "7%3", "abc", "1 2 3", "1e3", "abc 1",
-        "1/0", "(1", "",
+        "1d 2h",
+        "1w",
+        "10m",
+        "1mo",
+        "1y",
+        "1.5h",
+        "2weeks",
+        "1 h",
+        "5 10",
+        "1h*2",
+        "1d 2h*2",
+        "-1",
+        "1d12h",
+        "1year-6mo",
+        "3600",
+        "2**-1",
+        "7%3",
+        "abc",
+        "1 2 3",
+        "1e3",
+        "abc 1",
+        "1/0",
+        "(1",
+        "",
     ];
     let failures: Vec<String> = cases.iter().flat_map(|c| both(&["--str2sec", c])).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -65,7 +86,8 @@ fn str2sec_matches_fail2ban() {
 
 #[test]
 fn dump_through_the_symlink_matches_fail2ban() {
-    let Some(compat) = require_oracle_and_corpus("dump_through_the_symlink_matches_fail2ban") else {
+    let Some(compat) = require_oracle_and_corpus("dump_through_the_symlink_matches_fail2ban")
+    else {
         return;
     };
     let dir = compat.join("fail2ban-1.0.2/config");

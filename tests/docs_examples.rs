@@ -19,7 +19,9 @@ fn examples(text: &str) -> Vec<String> {
             continue;
         }
         let cmd = t.split(" #").next().unwrap_or(t).trim();
-        let cmd = cmd.strip_prefix("cargo run --release -- ").map(|c| format!("f2b {c}"));
+        let cmd = cmd
+            .strip_prefix("cargo run --release -- ")
+            .map(|c| format!("f2b {c}"));
         let cmd = cmd.unwrap_or_else(|| t.split(" #").next().unwrap_or(t).trim().to_string());
         if cmd.starts_with("f2b ") && cmd.contains("compat-fixtures/") {
             out.push(cmd);
@@ -55,7 +57,10 @@ fn documented_examples_run() {
                 doc.display(),
                 String::from_utf8_lossy(&out.stderr)
             );
-            assert!(!out.stdout.is_empty() || !out.stderr.is_empty(), "`{cmd}` printed nothing");
+            assert!(
+                !out.stdout.is_empty() || !out.stderr.is_empty(),
+                "`{cmd}` printed nothing"
+            );
             ran += 1;
         }
     }

@@ -33,7 +33,10 @@ fn compare(tree: &Tree, oracle_args: &[&str], f2b_args: &[&str]) -> Vec<String> 
             actual.status.code()
         ));
     }
-    let (e, a) = (normalize_log(&expected.stderr), normalize_log(&actual.stderr));
+    let (e, a) = (
+        normalize_log(&expected.stderr),
+        normalize_log(&actual.stderr),
+    );
     if e != a {
         failures.push(format!("{label}: stderr differs\n{}", diff(&e, &a)));
     }

@@ -25,7 +25,12 @@ fn json_model_of_the_founding_setup() {
     assert_eq!(asterisk["options"]["maxretry"], 10);
     assert_eq!(asterisk["options"]["findtime"], "6h");
     assert_eq!(asterisk["filter"]["name"], "asterisk");
-    assert!(asterisk["filter"]["options"]["failregex"].as_str().unwrap().contains("<HOST>"));
+    assert!(
+        asterisk["filter"]["options"]["failregex"]
+            .as_str()
+            .unwrap()
+            .contains("<HOST>")
+    );
     let actions = asterisk["actions"].as_array().expect("actions");
     assert_eq!(actions[0]["name"], "firewallcmd-ipset-tcp");
     assert_eq!(actions[1]["params"]["protocol"], "udp");
@@ -54,7 +59,12 @@ fn json_reports_skipped_jails_with_location() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let err = &v["jails"][0]["config_error"];
     assert_eq!(err["message"], "Unable to read the filter 'sshd-typo'");
-    assert!(err["file"].as_str().unwrap().ends_with("missing-filter/jail.conf"));
+    assert!(
+        err["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("missing-filter/jail.conf")
+    );
     assert_eq!(err["line"], 10);
     assert_eq!(err["column"], 10);
 }

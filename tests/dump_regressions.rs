@@ -54,7 +54,10 @@ fn known_maxlines_is_an_int_and_cannot_be_interpolated() {
         "known_maxlines_is_an_int_and_cannot_be_interpolated",
         &[
             GENERAL,
-            ("filter.d/t.conf", "[Definition]\nfailregex = x <HOST>\nmaxlines = 2\n"),
+            (
+                "filter.d/t.conf",
+                "[Definition]\nfailregex = x <HOST>\nmaxlines = 2\n",
+            ),
             (
                 "jail.conf",
                 "[t]\nenabled = true\nfilter = t\nlogpath = /dev/null\nbantime = %(known/maxlines)s\n",
@@ -69,7 +72,10 @@ fn known_failregex_extends_the_filter_in_a_jail() {
         "known_failregex_extends_the_filter_in_a_jail",
         &[
             GENERAL,
-            ("filter.d/t.conf", "[Definition]\nfailregex = ^one <HOST>$\n"),
+            (
+                "filter.d/t.conf",
+                "[Definition]\nfailregex = ^one <HOST>$\n",
+            ),
             (
                 "jail.conf",
                 "[DEFAULT]\nbackend = auto\n[t]\nenabled = true\nfilter = t\nlogpath = /dev/null\nfailregex = %(known/failregex)s\n            ^two <HOST>$\n",
@@ -85,7 +91,10 @@ fn rich_rules_banaction_breaks_actname() {
         &[
             GENERAL,
             ("filter.d/t.conf", "[Definition]\nfailregex = ^x <HOST>$\n"),
-            ("action.d/a.conf", "[Definition]\nactionban = ban <ip> <actiontype>\n[Init]\nactiontype = <multiport>\nmultiport = -p tcp\n"),
+            (
+                "action.d/a.conf",
+                "[Definition]\nactionban = ban <ip> <actiontype>\n[Init]\nactiontype = <multiport>\nmultiport = -p tcp\n",
+            ),
             (
                 "jail.conf",
                 "[DEFAULT]\nbackend = auto\nbanaction = a[actiontype=<multiport>]\n[t]\nenabled = true\nfilter = t\nlogpath = /dev/null\naction = %(banaction)s[name=%(__name__)s-tcp, actname=%(banaction)s-tcp]\n[u]\nenabled = true\nfilter = t\nlogpath = /dev/null\naction = %(banaction)s[name=%(__name__)s-tcp]\n",

@@ -51,7 +51,11 @@ fn reader_matches_python_configparser_on_every_stock_file() {
         .args(&files)
         .output()
         .expect("python3");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expected: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let (mut values, mut mismatches) = (0, Vec::new());
     for f in &files {
@@ -63,7 +67,11 @@ fn reader_matches_python_configparser_on_every_stock_file() {
             Err(e) => {
                 let py = exp["error"].as_str().unwrap_or("<no error>");
                 if e.python_message(&key) != py {
-                    mismatches.push(format!("{key}: error {:?} vs python {:?}", e.python_message(&key), py));
+                    mismatches.push(format!(
+                        "{key}: error {:?} vs python {:?}",
+                        e.python_message(&key),
+                        py
+                    ));
                 }
             }
             Ok(ini) => {
@@ -85,17 +93,31 @@ fn reader_matches_python_configparser_on_every_stock_file() {
                 for (name, sec) in &ini.sections {
                     let py_count = exp["sections"][name].as_object().map_or(0, |o| o.len());
                     if py_count != sec.entries.len() {
-                        mismatches.push(format!("{key} [{name}]: {} keys vs python {py_count}", sec.entries.len()));
+                        mismatches.push(format!(
+                            "{key} [{name}]: {} keys vs python {py_count}",
+                            sec.entries.len()
+                        ));
                     }
                 }
                 let py_sections = exp["sections"].as_object().map_or(0, |o| o.len());
                 if py_sections != ini.sections.len() {
-                    mismatches.push(format!("{key}: {} sections vs python {py_sections}", ini.sections.len()));
+                    mismatches.push(format!(
+                        "{key}: {} sections vs python {py_sections}",
+                        ini.sections.len()
+                    ));
                 }
             }
         }
     }
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
-    eprintln!("{} files, {values} values identical to Python's configparser", files.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    eprintln!(
+        "{} files, {values} values identical to Python's configparser",
+        files.len()
+    );
     assert!(values > 2500, "too few values compared: {values}");
 }

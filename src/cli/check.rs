@@ -13,32 +13,47 @@ pub fn diagnostics(outcome: &crate::client::ClientOutcome) -> Vec<Diagnostic> {
     for j in &outcome.jails {
         if let Some(e) = &j.config_error {
             out.push(
-                Diagnostic::from_config_error(Severity::Error, "jail::skipped", e).with_label(
-                    format!("jail '{}' is skipped because of this", j.name),
-                ),
+                Diagnostic::from_config_error(Severity::Error, "jail::skipped", e)
+                    .with_label(format!("jail '{}' is skipped because of this", j.name)),
             );
         }
     }
     if let Some(e) = &outcome.fatal {
-        out.push(Diagnostic::from_config_error(Severity::Error, "config::fatal", e));
+        out.push(Diagnostic::from_config_error(
+            Severity::Error,
+            "config::fatal",
+            e,
+        ));
     }
     for note in &outcome.store.notes {
-        out.push(Diagnostic::from_config_error(Severity::Warning, "config::silent", note));
+        out.push(Diagnostic::from_config_error(
+            Severity::Warning,
+            "config::silent",
+            note,
+        ));
     }
     for r in &outcome.store.log.records {
-        let reader = matches!(r.logger, "fail2ban.configreader" | "fail2ban.configparserinc");
+        let reader = matches!(
+            r.logger,
+            "fail2ban.configreader" | "fail2ban.configparserinc"
+        );
         let severity = match r.level {
             Level::Warning => Severity::Warning,
             Level::Error if reader => Severity::Error,
             _ => continue,
         };
         // fail2ban repeats some warnings (early and full option reads).
-        if out.iter().any(|d: &Diagnostic| d.message == r.message && d.loc == r.loc) {
+        if out
+            .iter()
+            .any(|d: &Diagnostic| d.message == r.message && d.loc == r.loc)
+        {
             continue;
         }
         let mut d = Diagnostic::new(severity, "config::log", r.message.clone());
         d.loc = r.loc;
-        if r.message.contains("not defined in 'Definition'. Using default one") {
+        if r.message
+            .contains("not defined in 'Definition'. Using default one")
+        {
             d.severity = Severity::Info;
         }
         out.push(d);
@@ -60,7 +75,10 @@ pub fn run(conf: &str, allow_missing_logs: bool, verbose: bool, format: Format) 
     let ok = verdict && diags.iter().all(|d| d.severity != Severity::Error);
     match format {
         Format::Text => {
-            for d in diags.iter().filter(|d| verbose || d.severity != Severity::Info) {
+            for d in diags
+                .iter()
+                .filter(|d| verbose || d.severity != Severity::Info)
+            {
                 eprintln!("{}", d.render(&outcome.store.sources));
             }
             if verdict {

@@ -54,8 +54,15 @@ fn parse(args: &[String]) -> Result<Parsed, String> {
                 None => (long, None),
             };
             let with_value = [
-                "loglevel", "logtarget", "syslogsocket", "conf", "pidfile", "pname", "socket",
-                "timeout", "str2sec",
+                "loglevel",
+                "logtarget",
+                "syslogsocket",
+                "conf",
+                "pidfile",
+                "pname",
+                "socket",
+                "timeout",
+                "str2sec",
             ];
             let flags = ["test", "async", "help", "version", "dp", "dump-pretty"];
             let value = if with_value.contains(&name) {
@@ -63,7 +70,11 @@ fn parse(args: &[String]) -> Result<Parsed, String> {
                     Some(v) => Some(v),
                     None => {
                         i += 1;
-                        Some(args.get(i).cloned().ok_or_else(|| format!("option --{name} requires argument"))?)
+                        Some(
+                            args.get(i)
+                                .cloned()
+                                .ok_or_else(|| format!("option --{name} requires argument"))?,
+                        )
                     }
                 }
             } else if flags.contains(&name) {
@@ -120,7 +131,9 @@ fn parse(args: &[String]) -> Result<Parsed, String> {
                         rest
                     } else {
                         i += 1;
-                        args.get(i).cloned().ok_or_else(|| format!("option -{c} requires argument"))?
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| format!("option -{c} requires argument"))?
                     };
                     match c {
                         'c' => o.conf = v,

@@ -3,8 +3,8 @@
 
 use super::{EXIT_OK, EXIT_PROBLEMS, Format};
 use crate::client::{ClientOptions, DumpMode, run as run_client};
-use crate::config::log::Level;
 use crate::config::jail::JailAction;
+use crate::config::log::Level;
 use crate::diag::{Diagnostic, Severity};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -12,7 +12,11 @@ use std::io::Write;
 pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
     let opts = ClientOptions {
         conf: conf.to_string(),
-        dump: Some(if pretty { DumpMode::Pretty } else { DumpMode::Plain }),
+        dump: Some(if pretty {
+            DumpMode::Pretty
+        } else {
+            DumpMode::Plain
+        }),
         ..Default::default()
     };
     let outcome = run_client(&opts);
@@ -22,7 +26,11 @@ pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(outcome.stdout.as_bytes());
             let _ = out.flush();
-            if outcome.exit_code == 0 { EXIT_OK } else { EXIT_PROBLEMS }
+            if outcome.exit_code == 0 {
+                EXIT_OK
+            } else {
+                EXIT_PROBLEMS
+            }
         }
         Format::Json => {
             let jails: Vec<Value> = outcome
@@ -81,7 +89,11 @@ pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
                 "stream": outcome.stream.as_ref().map(|s| s.iter().map(py_to_json).collect::<Vec<_>>()),
             });
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
-            if outcome.exit_code == 0 { EXIT_OK } else { EXIT_PROBLEMS }
+            if outcome.exit_code == 0 {
+                EXIT_OK
+            } else {
+                EXIT_PROBLEMS
+            }
         }
     }
 }
@@ -109,6 +121,8 @@ pub(crate) fn py_to_json(v: &crate::pyfmt::PyValue) -> Value {
         PyValue::None => Value::Null,
         PyValue::Bool(b) => Value::Bool(*b),
         PyValue::Int(i) => json!(i),
+        // Beyond JSON's safe integers: keep the exact digits as a string.
+        PyValue::LongInt(s) => Value::String(s.clone()),
         PyValue::Float(f) => json!(f),
         PyValue::Str(s) => Value::String(s.clone()),
         PyValue::List(items) => Value::Array(items.iter().map(py_to_json).collect()),

@@ -55,7 +55,12 @@ enum Command {
     /// Example: f2b dump -c compat-fixtures/founding-setup
     Dump {
         /// Configuration directory (like fail2ban-client -c).
-        #[arg(short = 'c', long = "conf", default_value = "/etc/fail2ban", value_name = "DIR")]
+        #[arg(
+            short = 'c',
+            long = "conf",
+            default_value = "/etc/fail2ban",
+            value_name = "DIR"
+        )]
         conf: String,
         /// Pretty-print like `fail2ban-client --dp`.
         #[arg(long)]
@@ -77,7 +82,12 @@ enum Command {
     /// Example: f2b check -c /etc/fail2ban
     Check {
         /// Configuration directory (like fail2ban-client -c).
-        #[arg(short = 'c', long = "conf", default_value = "/etc/fail2ban", value_name = "DIR")]
+        #[arg(
+            short = 'c',
+            long = "conf",
+            default_value = "/etc/fail2ban",
+            value_name = "DIR"
+        )]
         conf: String,
         /// Like dump: missing log files are not errors.
         #[arg(long)]
@@ -109,7 +119,10 @@ pub fn main(argv: Vec<OsString>) -> i32 {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     if prog == "fail2ban-client" {
-        let args: Vec<String> = argv[1..].iter().map(|a| a.to_string_lossy().to_string()).collect();
+        let args: Vec<String> = argv[1..]
+            .iter()
+            .map(|a| a.to_string_lossy().to_string())
+            .collect();
         return client_args::run(&prog, &args);
     }
     let cli = match Cli::try_parse_from(argv) {
@@ -121,7 +134,11 @@ pub fn main(argv: Vec<OsString>) -> i32 {
         }
     };
     match cli.command {
-        Command::Dump { conf, pretty, format } => dump::run(&conf, pretty, format),
+        Command::Dump {
+            conf,
+            pretty,
+            format,
+        } => dump::run(&conf, pretty, format),
         Command::Check {
             conf,
             allow_missing_logs,

@@ -9,8 +9,8 @@ use super::store::{NamedConfig, Store};
 use super::tags::{Tags, substitute_recursive_tags};
 use super::value::{OptValue, as_bool, py_int};
 use super::{OptSpec, ReaderVars, pypath, reader_get_options};
-use crate::source::SString;
 use crate::Map;
+use crate::source::SString;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
@@ -176,7 +176,8 @@ impl DefinitionReader {
             } else {
                 "file"
             };
-            self.init_opts.insert("logtype".into(), SString::synthetic(t));
+            self.init_opts
+                .insert("logtype".into(), SString::synthetic(t));
         }
     }
 
@@ -199,11 +200,16 @@ impl DefinitionReader {
             .map(|(n, t)| OptSpec::new(n, *t, None))
             .collect();
         let vars = ReaderVars::new(vars);
-        let opts = reader_get_options(store, parser, "Definition", &specs, Some(&vars), false, false)?;
-        self.opts = opts
-            .into_iter()
-            .map(|(k, v)| (k, v.as_var()))
-            .collect();
+        let opts = reader_get_options(
+            store,
+            parser,
+            "Definition",
+            &specs,
+            Some(&vars),
+            false,
+            false,
+        )?;
+        self.opts = opts.into_iter().map(|(k, v)| (k, v.as_var())).collect();
         self.p_opts = vars.py;
         if parser.has_section("Init") {
             for opt in parser.own_options("Init").unwrap_or_default() {
@@ -226,7 +232,9 @@ impl DefinitionReader {
             }
         }
         if all && parser.has_section("Definition") {
-            for opt in parser.all_options("Definition").unwrap_or_default() {
+            // fail2ban's ConfigReader.options() defaults to withDefault=False:
+            // the file's [DEFAULT] keys are not merged.
+            for opt in parser.own_options("Definition").unwrap_or_default() {
                 if opt == "__name__" || self.opts.contains_key(&opt) {
                     continue;
                 }
@@ -272,9 +280,8 @@ impl DefinitionReader {
                 ignore.insert(base.to_string());
             }
         }
-        let subst = substitute_recursive_tags(&combined, "", &ignore, &mut |t| {
-            self.comb_option(t)
-        })?;
+        let subst =
+            substitute_recursive_tags(&combined, "", &ignore, &mut |t| self.comb_option(t))?;
         let mut out: Combined = subst
             .into_iter()
             .map(|(k, v)| (k, v.map_or(OptValue::None, OptValue::Str)))
@@ -330,7 +337,13 @@ impl DefinitionReader {
         use crate::pyfmt::PyValue;
         let opts = self.get_combined(
             store,
-            &["matches", "ipmatches", "ipjailmatches", "timeout", "bantime"],
+            &[
+                "matches",
+                "ipmatches",
+                "ipjailmatches",
+                "timeout",
+                "bantime",
+            ],
         )?;
         self.resolved = Some(opts.clone());
         let jail = PyValue::str(&self.jail);

@@ -6,11 +6,14 @@ use super::error::ConfigError;
 use super::store::{NamedConfig, Store};
 use super::value::OptValue;
 use super::{OptSpec, reader_get_options};
-use crate::pyfmt::PyValue;
 use crate::Map;
+use crate::pyfmt::PyValue;
 
 /// Options the client needs before anything else (`getEarlyOptions`).
-pub fn early_options(store: &mut Store, cfg: &NamedConfig) -> Result<Map<String, OptValue>, ConfigError> {
+pub fn early_options(
+    store: &mut Store,
+    cfg: &NamedConfig,
+) -> Result<Map<String, OptValue>, ConfigError> {
     let specs = [
         ("socket", "/var/run/fail2ban/fail2ban.sock"),
         ("pidfile", "/var/run/fail2ban/fail2ban.pid"),
@@ -22,24 +25,36 @@ pub fn early_options(store: &mut Store, cfg: &NamedConfig) -> Result<Map<String,
     reader_get_options(store, &cfg.parser, "Definition", &specs, None, false, true)
 }
 
-/// fail2ban's `str2LogLevel` check: `Err` with its message if invalid.
+/// fail2ban's `str2LogLevel` plus the `logging.getLevelName` the client
+/// calls on its result: `Err` with Python's message if either fails.
 pub fn check_log_level(value: &OptValue) -> Result<(), String> {
+    use crate::pyfmt::chars::{decimal_value, is_digit};
     let text = match value {
         OptValue::Int(_) => return Ok(()),
         OptValue::Str(s) => s.text.clone(),
         other => other.to_py().repr(),
     };
-    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(());
+    if !text.is_empty() && text.chars().all(is_digit) {
+        // isdigit() accepts superscripts that int() then rejects.
+        return if text.chars().all(|c| decimal_value(c).is_some()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "invalid literal for int() with base 10: {}",
+                crate::pyfmt::str_repr(&text)
+            ))
+        };
     }
-    let known = [
-        "CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "NOTICE", "INFO", "DEBUG", "TRACEDEBUG",
-        "HEAVYDEBUG", "MSG", "NOTSET",
-    ];
-    if known.contains(&text.to_uppercase().as_str()) {
-        Ok(())
-    } else {
-        Err(format!("Invalid log level {}", crate::pyfmt::str_repr(&text)))
+    // Attributes of Python's `logging` module (with fail2ban's levels) that
+    // `getattr(logging, value.upper())` can reach.
+    match text.to_uppercase().as_str() {
+        "BASIC_FORMAT" | "CRITICAL" | "DEBUG" | "ERROR" | "FATAL" | "HEAVYDEBUG" | "INFO"
+        | "MSG" | "NOTICE" | "NOTSET" | "TRACEDEBUG" | "WARN" | "WARNING" => Ok(()),
+        "_STYLES" => Err("unhashable type: 'dict'".into()),
+        _ => Err(format!(
+            "Invalid log level {}",
+            crate::pyfmt::str_repr(&text)
+        )),
     }
 }
 

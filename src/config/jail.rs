@@ -10,9 +10,9 @@ use super::parser::CfgParser;
 use super::store::Store;
 use super::value::OptValue;
 use super::{OptSpec, pypath, reader_get_options};
+use crate::Map;
 use crate::pyfmt::{PyValue, str_repr};
 use crate::source::SString;
-use crate::Map;
 
 /// The version fail2ban reports as `fail2ban_version`.
 pub const FAIL2BAN_VERSION: &str = "1.0.2";
@@ -88,7 +88,11 @@ impl Jail {
 fn param_error(what: &str, source: &SString, e: ParamError) -> ConfigError {
     let loc = source.loc_at(e.offset.min(source.text.len().saturating_sub(1)));
     ConfigError::fatal(
-        format!("Invalid {what} definition {}: {}", str_repr(&source.text), e.message),
+        format!(
+            "Invalid {what} definition {}: {}",
+            str_repr(&source.text),
+            e.message
+        ),
         loc,
     )
     .with_len(e.len.max(1))
@@ -139,7 +143,8 @@ fn explain_broken_action(err: ConfigError, action_value: &SString) -> ConfigErro
         return err;
     };
     let value = &action_value.text[start..end];
-    let (Some(first), Some(last)) = (action_value.loc_at(start), action_value.loc_at(end - 1)) else {
+    let (Some(first), Some(last)) = (action_value.loc_at(start), action_value.loc_at(end - 1))
+    else {
         return err;
     };
     let len = if last.file == first.file && last.offset >= first.offset {
@@ -168,17 +173,11 @@ pub fn read_jail(store: &mut Store, cfg: &mut CfgParser, name: &str) -> Result<J
         "fail2ban_version".into(),
         SString::synthetic(FAIL2BAN_VERSION),
     );
-    cfg.defaults
-        .insert("fail2ban_confpath".into(), SString::synthetic(&store.basedir));
-    let first = reader_get_options(
-        store,
-        cfg,
-        name,
-        &jail_specs_first(),
-        None,
-        true,
-        true,
-    )?;
+    cfg.defaults.insert(
+        "fail2ban_confpath".into(),
+        SString::synthetic(&store.basedir),
+    );
+    let first = reader_get_options(store, cfg, name, &jail_specs_first(), None, true, true)?;
     let mut jail = Jail {
         name: name.to_string(),
         opts: first,
@@ -233,7 +232,8 @@ fn read_enabled_jail(
         let Parameterized {
             name: filter_name,
             options,
-        } = extract_options(&flt).map_err(|e| JailReadError::Skip(param_error("filter", &flt, e)))?;
+        } = extract_options(&flt)
+            .map_err(|e| JailReadError::Skip(param_error("filter", &flt, e)))?;
         let mut filter = DefinitionReader::new_filter(&filter_name.text, &name, options);
         if !filter.read(store)? {
             return Err(JailReadError::Skip(

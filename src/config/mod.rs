@@ -19,8 +19,8 @@ pub mod value;
 
 pub use error::ConfigError;
 
-use definition::OptType;
 use crate::Map;
+use definition::OptType;
 use log::Level;
 use parser::{CfgParser, GetError};
 use store::Store;

@@ -2,10 +2,10 @@
 //! friends, reproduced with fail2ban's own patterns (translated from Python
 //! `re`: `$` may match before a final newline, `\s` includes `\x1c`-`\x1f`).
 
+use crate::Map;
 use crate::pyfmt::str_repr;
 use crate::source::SString;
 use fancy_regex::Regex;
-use crate::Map;
 use std::sync::OnceLock;
 
 /// Python `\s` / `\S` as character classes.
@@ -15,7 +15,9 @@ const NWS: &str = r"[^\s\x1c-\x1f]";
 const END: &str = r"(?=\n?\z)";
 
 fn build(pattern: &str) -> Regex {
+    // `\w` only appears inside classes in these patterns.
     let p = pattern
+        .replace(r"\w", crate::pyfmt::chars::word_class())
         .replace(r"\s", WS)
         .replace(r"\S", NWS)
         .replace("$", END);
@@ -207,10 +209,7 @@ mod tests {
             .map(|p| {
                 (
                     p.name.text,
-                    p.options
-                        .into_iter()
-                        .map(|(k, v)| (k, v.text))
-                        .collect(),
+                    p.options.into_iter().map(|(k, v)| (k, v.text)).collect(),
                 )
             })
             .map_err(|e| e.message)
@@ -257,7 +256,10 @@ mod tests {
 
     #[test]
     fn splitwords_drops_empties() {
-        assert_eq!(splitwords("127.0.0.1/8 ::1,  10.0.0.0/8\n"), vec!["127.0.0.1/8", "::1", "10.0.0.0/8"]);
+        assert_eq!(
+            splitwords("127.0.0.1/8 ::1,  10.0.0.0/8\n"),
+            vec!["127.0.0.1/8", "::1", "10.0.0.0/8"]
+        );
         assert!(splitwords("").is_empty());
     }
 }

@@ -3,10 +3,10 @@
 //! list, with configparser's lookup and `%(name)s` interpolation rules.
 
 use super::error::ConfigError;
+use crate::Map;
 use crate::ini::IniFile;
 use crate::pyfmt::str_repr;
 use crate::source::SString;
-use crate::Map;
 use std::sync::OnceLock;
 
 pub type Section = Map<String, SString>;
@@ -32,7 +32,10 @@ pub struct CfgParser {
 #[derive(Debug, Clone)]
 pub enum GetError {
     NoSection(String),
-    NoOption { option: String, section: String },
+    NoOption {
+        option: String,
+        section: String,
+    },
     /// An interpolation error: fatal for the whole configuration.
     Fatal(ConfigError),
 }
@@ -56,7 +59,7 @@ impl GetError {
 pub fn split_conditional(name: &str) -> Option<(&str, &str)> {
     let q = name.find('?')?;
     let (base, cond) = name.split_at(q);
-    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let word = crate::pyfmt::chars::is_word;
     if base.is_empty() || !base.chars().all(word) || cond.len() < 2 || cond.contains('\n') {
         return None;
     }
@@ -158,18 +161,6 @@ impl CfgParser {
             .ok_or_else(|| GetError::NoSection(section.to_string()))
     }
 
-    /// `options(section, withDefault=True)`: own plus DEFAULT names. Python
-    /// returns a set; callers only test membership or iterate unordered.
-    pub fn all_options(&self, section: &str) -> Result<Vec<String>, GetError> {
-        let mut names = self.own_options(section)?;
-        for k in self.defaults.keys() {
-            if !names.contains(k) {
-                names.push(k.clone());
-            }
-        }
-        Ok(names)
-    }
-
     fn section_dict(&self, section: &str) -> Result<Option<&Section>, GetError> {
         match self.sections.get(section) {
             Some(s) => Ok(Some(s)),
@@ -267,7 +258,10 @@ impl CfgParser {
 /// `^([\w\-]+)/([^\s>]+)$` (fail2ban's SECTION_OPTNAME_CRE).
 pub fn split_section_option(name: &str) -> Option<(&str, &str)> {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(r"^([\w\-]+)/([^\s>]+)$").expect("valid"));
+    let re = RE.get_or_init(|| {
+        let w = crate::pyfmt::chars::word_class();
+        regex::Regex::new(&format!(r"^([{w}\-]+)/([^\s\x1c-\x1f>]+)$")).expect("valid")
+    });
     let caps = re.captures(name)?;
     Some((caps.get(1)?.as_str(), caps.get(2)?.as_str()))
 }
@@ -293,7 +287,12 @@ impl InterpCtx<'_> {
         if let Some(v) = self.vars.and_then(|v| v.get(name)) {
             return Some(v.as_ref());
         }
-        if let Some(v) = self.parser.sections.get(self.section).and_then(|s| s.get(name)) {
+        if let Some(v) = self
+            .parser
+            .sections
+            .get(self.section)
+            .and_then(|s| s.get(name))
+        {
             return Some(Some(v));
         }
         self.parser.defaults.get(name).map(Some)
@@ -376,11 +375,16 @@ impl InterpCtx<'_> {
                 let valid = close.is_some_and(|c| c > 0 && inner[c + 1..].starts_with('s'));
                 if !valid {
                     return Err(ConfigError::fatal(
-                        format!("bad interpolation variable reference {}", str_repr(&text[p..])),
+                        format!(
+                            "bad interpolation variable reference {}",
+                            str_repr(&text[p..])
+                        ),
                         rest_s.loc_at(p),
                     )
                     .with_len(1)
-                    .with_hint("a reference is written %(name)s; write a literal percent sign as %%"));
+                    .with_hint(
+                        "a reference is written %(name)s; write a literal percent sign as %%",
+                    ));
                 }
                 let close = close.expect("checked");
                 let var = inner[..close].to_lowercase();
@@ -451,7 +455,8 @@ impl InterpCtx<'_> {
         }
         static RE: OnceLock<regex::Regex> = OnceLock::new();
         let re = RE.get_or_init(|| {
-            regex::Regex::new(r"%\(([\w\-]+/([^\)]+))\)s").expect("valid regex")
+            let w = crate::pyfmt::chars::word_class();
+            regex::Regex::new(&format!(r"%\(([{w}\-]+/([^\)]+))\)s")).expect("valid regex")
         });
         for caps in re.captures_iter(rest) {
             let sopt = &caps[1];

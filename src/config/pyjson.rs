@@ -1,8 +1,8 @@
 //! `json.dumps` of a flat string map, byte-identical to Python's defaults
 //! (`", "`/`": "` separators, `ensure_ascii=True`).
 
-use crate::source::SString;
 use crate::Map;
+use crate::source::SString;
 
 fn dumps_str(s: &str, out: &mut String) {
     out.push('"');
@@ -50,7 +50,10 @@ mod tests {
         let mut m = Map::default();
         m.insert("a".to_string(), SString::synthetic("x\"y"));
         m.insert("b".to_string(), SString::synthetic("é😀"));
-        assert_eq!(dumps_str_map(&m), r#"{"a": "x\"y", "b": "\u00e9\ud83d\ude00"}"#);
+        assert_eq!(
+            dumps_str_map(&m),
+            r#"{"a": "x\"y", "b": "\u00e9\ud83d\ude00"}"#
+        );
         assert_eq!(dumps_str_map(&Map::default()), "{}");
     }
 }

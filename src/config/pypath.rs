@@ -57,67 +57,167 @@ fn has_magic(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
 
-/// `fnmatch.fnmatchcase(name, pat)`.
-pub fn fnmatch(name: &str, pat: &str) -> bool {
-    let mut re = String::from("(?s)^");
+/// Python 3.11's `fnmatch.translate`, as a regex for fancy-regex.
+fn fnmatch_translate(pat: &str) -> String {
+    enum Piece {
+        Star,
+        Text(String),
+    }
     let chars: Vec<char> = pat.chars().collect();
+    let n = chars.len();
+    let mut res: Vec<Piece> = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
+    let slice = |a: usize, b: usize| -> String { chars[a..b].iter().collect() };
+    while i < n {
         let c = chars[i];
         i += 1;
         match c {
             '*' => {
-                while i < chars.len() && chars[i] == '*' {
-                    i += 1;
+                if !matches!(res.last(), Some(Piece::Star)) {
+                    res.push(Piece::Star);
                 }
-                re.push_str(".*");
             }
-            '?' => re.push('.'),
+            '?' => res.push(Piece::Text(".".into())),
             '[' => {
                 let mut j = i;
-                if j < chars.len() && chars[j] == '!' {
+                if j < n && chars[j] == '!' {
                     j += 1;
                 }
-                if j < chars.len() && chars[j] == ']' {
+                if j < n && chars[j] == ']' {
                     j += 1;
                 }
-                while j < chars.len() && chars[j] != ']' {
+                while j < n && chars[j] != ']' {
                     j += 1;
                 }
-                if j >= chars.len() {
-                    re.push_str("\\[");
+                if j >= n {
+                    res.push(Piece::Text("\\[".into()));
+                    continue;
+                }
+                let mut stuff = slice(i, j);
+                if !stuff.contains('-') {
+                    stuff = stuff.replace('\\', "\\\\");
                 } else {
-                    let mut class: String = chars[i..j].iter().collect();
-                    i = j + 1;
-                    let negate = class.starts_with('!');
-                    if negate {
-                        class.remove(0);
+                    let mut chunks: Vec<String> = Vec::new();
+                    let mut k = if chars[i] == '!' { i + 2 } else { i + 1 };
+                    loop {
+                        let found = (k..j).find(|&x| chars[x] == '-');
+                        let Some(kk) = found else { break };
+                        chunks.push(slice(i, kk));
+                        i = kk + 1;
+                        k = kk + 3;
                     }
-                    let body: String = class
-                        .chars()
-                        .map(|ch| match ch {
-                            '\\' | '[' | ']' | '&' | '~' | '^' => format!("\\{ch}"),
-                            _ => ch.to_string(),
-                        })
-                        .collect();
-                    if body.is_empty() {
-                        // `[]` / `[!]` never / always match one char.
-                        re.push_str(if negate { "." } else { "[^\\s\\S]" });
-                    } else {
-                        re.push('[');
-                        if negate {
-                            re.push('^');
+                    let chunk = slice(i, j);
+                    if !chunk.is_empty() {
+                        chunks.push(chunk);
+                    } else if let Some(last) = chunks.last_mut() {
+                        last.push('-');
+                    }
+                    // Remove empty (reversed) ranges.
+                    let mut k = chunks.len();
+                    while k > 1 {
+                        k -= 1;
+                        let prev_last = chunks[k - 1].chars().last();
+                        let next_first = chunks[k].chars().next();
+                        if let (Some(a), Some(b)) = (prev_last, next_first)
+                            && a > b
+                        {
+                            let mut merged: String = {
+                                let mut p: Vec<char> = chunks[k - 1].chars().collect();
+                                p.pop();
+                                p.into_iter().collect()
+                            };
+                            merged.extend(chunks[k].chars().skip(1));
+                            chunks[k - 1] = merged;
+                            chunks.remove(k);
                         }
-                        re.push_str(&body);
-                        re.push(']');
                     }
+                    stuff = chunks
+                        .iter()
+                        .map(|s| s.replace('\\', "\\\\").replace('-', "\\-"))
+                        .collect::<Vec<_>>()
+                        .join("-");
+                }
+                let mut escaped = String::new();
+                for ch in stuff.chars() {
+                    if matches!(ch, '&' | '~' | '|') {
+                        escaped.push('\\');
+                    }
+                    escaped.push(ch);
+                }
+                let stuff = escaped;
+                i = j + 1;
+                if stuff.is_empty() {
+                    res.push(Piece::Text("(?!)".into()));
+                } else if stuff == "!" {
+                    res.push(Piece::Text(".".into()));
+                } else {
+                    let body = if let Some(rest) = stuff.strip_prefix('!') {
+                        format!("^{rest}")
+                    } else if stuff.starts_with(['^', '[']) {
+                        format!("\\{stuff}")
+                    } else {
+                        stuff
+                    };
+                    // Python reads `[` inside a class literally; fancy-regex
+                    // would open a nested class.
+                    res.push(Piece::Text(format!("[{}]", escape_class_brackets(&body))));
                 }
             }
-            c => re.push_str(&regex::escape(&c.to_string())),
+            c => res.push(Piece::Text(regex::escape(&c.to_string()))),
         }
     }
-    re.push('$');
-    regex::Regex::new(&re).is_ok_and(|r| r.is_match(name))
+    let mut out = String::new();
+    let mut idx = 0;
+    while idx < res.len() {
+        if let Piece::Text(t) = &res[idx] {
+            out.push_str(t);
+            idx += 1;
+        } else {
+            break;
+        }
+    }
+    while idx < res.len() {
+        idx += 1; // the star
+        if idx == res.len() {
+            out.push_str(".*");
+            break;
+        }
+        let mut fixed = String::new();
+        while idx < res.len() {
+            match &res[idx] {
+                Piece::Text(t) => fixed.push_str(t),
+                Piece::Star => break,
+            }
+            idx += 1;
+        }
+        if idx == res.len() {
+            out.push_str(".*");
+            out.push_str(&fixed);
+        } else {
+            out.push_str(&format!("(?>.*?{fixed})"));
+        }
+    }
+    format!("(?s:{out})\\z")
+}
+
+/// Escapes `[` inside a class body (Python treats it as a literal there).
+fn escape_class_brackets(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut prev_backslash = false;
+    for ch in body.chars() {
+        if ch == '[' && !prev_backslash {
+            out.push('\\');
+        }
+        prev_backslash = ch == '\\' && !prev_backslash;
+        out.push(ch);
+    }
+    out
+}
+
+/// `fnmatch.fnmatchcase(name, pat)`.
+pub fn fnmatch(name: &str, pat: &str) -> bool {
+    let re = format!("^{}", fnmatch_translate(pat));
+    fancy_regex::Regex::new(&re).is_ok_and(|r| r.is_match(name).unwrap_or(false))
 }
 
 fn list_dir(dir: &str) -> Vec<String> {
@@ -209,5 +309,12 @@ mod tests {
         assert!(fnmatch("x1", "x[0-9]"));
         assert!(fnmatch("xa", "x[!0-9]"));
         assert!(fnmatch("x[", "x["));
+        // fnmatch.translate drops reversed ranges (Python 3.11).
+        assert!(fnmatch("a", "[a-cz-x]"));
+        assert!(!fnmatch("y", "[a-cz-x]"));
+        assert!(!fnmatch("a", "[b-a]"));
+        assert!(fnmatch("q", "[!z-a]"));
+        assert!(fnmatch("ab", "*a*b"));
+        assert!(fnmatch("x[y", "x[[]y"));
     }
 }

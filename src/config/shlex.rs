@@ -71,7 +71,10 @@ mod tests {
             split("_SYSTEMD_UNIT=sshd.service + _COMM=sshd").unwrap(),
             vec!["_SYSTEMD_UNIT=sshd.service", "+", "_COMM=sshd"]
         );
-        assert_eq!(split(r#"a "b c" 'd e' f\ g"#).unwrap(), vec!["a", "b c", "d e", "f g"]);
+        assert_eq!(
+            split(r#"a "b c" 'd e' f\ g"#).unwrap(),
+            vec!["a", "b c", "d e", "f g"]
+        );
         assert_eq!(split("''").unwrap(), vec![""]);
         assert!(split("'open").is_err());
     }

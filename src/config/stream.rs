@@ -50,7 +50,12 @@ pub fn fill_filter_stream(
             prio0idx += 1;
         } else if "datepattern".contains(opt.as_str()) {
             // fail2ban tests `opt in ('datepattern')`: a substring test.
-            stream.push(PyValue::List(vec![s("set"), s(jail), s(opt), value.to_py()]));
+            stream.push(PyValue::List(vec![
+                s("set"),
+                s(jail),
+                s(opt),
+                value.to_py(),
+            ]));
         } else if opt == "journalmatch" {
             let text = value.as_var().map(|v| v.text).unwrap_or_default();
             for m in text.split('\n') {

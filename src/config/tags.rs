@@ -2,8 +2,8 @@
 //! (fail2ban's `substituteRecursiveTags`), keeping source spans.
 
 use super::error::ConfigError;
-use crate::source::SString;
 use crate::Map;
+use crate::source::SString;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Tag values: `None` is Python's `None`.
@@ -136,10 +136,11 @@ pub fn substitute_recursive_tags(
                     tags.get(&format!("{rtag}?{conditional}"))
                         .and_then(|v| v.as_ref())
                 };
-                let replaced = match conditional_hit.or_else(|| tags.get(&rtag).and_then(|v| v.as_ref())) {
-                    Some(repl) => Some(replace_all(&value, &pattern, repl)),
-                    None => addrepl(&rtag)?.map(|repl| replace_all(&value, &pattern, &repl)),
-                };
+                let replaced =
+                    match conditional_hit.or_else(|| tags.get(&rtag).and_then(|v| v.as_ref())) {
+                        Some(repl) => Some(replace_all(&value, &pattern, repl)),
+                        None => addrepl(&rtag)?.map(|repl| replace_all(&value, &pattern, &repl)),
+                    };
                 let Some(replaced) = replaced else {
                     m = find_tag(&value.text, end).map(|(s, e, n)| (s, e, n.to_string()));
                     continue;

@@ -98,7 +98,9 @@ mod eval {
                 i += 1;
                 continue;
             }
-            if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+            if c.is_ascii_digit()
+                || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+            {
                 let start = i;
                 while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
                     i += 1;
@@ -196,20 +198,31 @@ mod eval {
                     if y == 0 {
                         return Err("integer division or modulo by zero".into());
                     }
-                    Int(x.div_euclid(y) - if (x.rem_euclid(y) != 0) && (y < 0) { 1 } else { 0 })
+                    Int(x.div_euclid(y)
+                        - if (x.rem_euclid(y) != 0) && (y < 0) {
+                            1
+                        } else {
+                            0
+                        })
                 }
                 "%" => {
                     if y == 0 {
                         return Err("integer division or modulo by zero".into());
                     }
                     let r = x % y;
-                    Int(if r != 0 && ((r < 0) != (y < 0)) { r + y } else { r })
+                    Int(if r != 0 && ((r < 0) != (y < 0)) {
+                        r + y
+                    } else {
+                        r
+                    })
                 }
                 "**" => {
                     if y < 0 {
                         Float((x as f64).powf(y as f64))
                     } else {
-                        Int(x.checked_pow(u32::try_from(y).map_err(|_| "overflow")?).ok_or("overflow")?)
+                        Int(x
+                            .checked_pow(u32::try_from(y).map_err(|_| "overflow")?)
+                            .ok_or("overflow")?)
                     }
                 }
                 _ => unreachable!("operator set is closed"),
@@ -237,7 +250,11 @@ mod eval {
                             return Err("float modulo".into());
                         }
                         let r = x % y;
-                        Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) { r + y } else { r })
+                        Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
+                            r + y
+                        } else {
+                            r
+                        })
                     }
                     "**" => Float(x.powf(y)),
                     _ => unreachable!("operator set is closed"),

@@ -7,7 +7,8 @@ use crate::source::SString;
 pub enum OptValue {
     None,
     Bool(bool),
-    Int(i64),
+    /// An int as Python prints it (no size limit): canonical decimal text.
+    Int(String),
     Str(SString),
     /// Only the `[Thread]` options of fail2ban.conf are a dict.
     Dict(Vec<(String, OptValue)>),
@@ -23,7 +24,7 @@ impl OptValue {
         match self {
             OptValue::None => None,
             OptValue::Bool(b) => Some(SString::synthetic(if *b { "True" } else { "False" })),
-            OptValue::Int(i) => Some(SString::synthetic(i.to_string())),
+            OptValue::Int(i) => Some(SString::synthetic(i.clone())),
             OptValue::Str(s) => Some(s.clone()),
             OptValue::Dict(_) => Some(SString::synthetic(self.to_py().repr())),
         }
@@ -40,7 +41,10 @@ impl OptValue {
         match self {
             OptValue::None => PyValue::None,
             OptValue::Bool(b) => PyValue::Bool(*b),
-            OptValue::Int(i) => PyValue::Int(*i),
+            OptValue::Int(i) => match i.parse::<i64>() {
+                Ok(n) => PyValue::Int(n),
+                Err(_) => PyValue::LongInt(i.clone()),
+            },
             OptValue::Str(s) => PyValue::Str(s.text.clone()),
             OptValue::Dict(items) => PyValue::Dict(
                 items
@@ -55,7 +59,7 @@ impl OptValue {
         match self {
             OptValue::None => false,
             OptValue::Bool(b) => *b,
-            OptValue::Int(i) => *i != 0,
+            OptValue::Int(i) => i != "0",
             OptValue::Str(s) => !s.text.is_empty(),
             OptValue::Dict(items) => !items.is_empty(),
         }
@@ -67,26 +71,36 @@ pub fn as_bool(s: &str) -> bool {
     matches!(s.to_lowercase().as_str(), "1" | "on" | "true" | "yes")
 }
 
-/// Python's `int(str)`: surrounding whitespace, a sign, digits with single
-/// underscores between them. `None` where Python raises ValueError.
-pub fn py_int(s: &str) -> Option<i64> {
+/// Python's `int(str)`: surrounding whitespace, a sign, decimal digits
+/// (any script's) with single underscores between them, no size limit.
+/// Returns the canonical decimal text; `None` where Python raises ValueError.
+pub fn py_int(s: &str) -> Option<String> {
     let t = crate::ini::py_strip(s);
     let (neg, digits) = match t.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
-    let mut v: i64 = 0;
+    let mut out = String::new();
     for c in digits.chars() {
         if c == '_' {
             continue;
         }
-        let d = c.to_digit(10)? as i64;
-        v = v.checked_mul(10)?.checked_add(d)?;
+        let d = crate::pyfmt::chars::decimal_value(c)?;
+        if !(out.is_empty() && d == 0) {
+            out.push(char::from_digit(d, 10)?);
+        }
     }
-    Some(if neg { -v } else { v })
+    if out.is_empty() {
+        return Some("0".into());
+    }
+    Some(if neg { format!("-{out}") } else { out })
 }
 
 #[cfg(test)]
@@ -105,9 +119,18 @@ mod tests {
 
     #[test]
     fn ints_follow_python() {
-        assert_eq!(py_int(" 10 "), Some(10));
-        assert_eq!(py_int("-3"), Some(-3));
-        assert_eq!(py_int("1_000"), Some(1000));
+        let i = |s: &str| py_int(s);
+        assert_eq!(i(" 10 "), Some("10".into()));
+        assert_eq!(i("-3"), Some("-3".into()));
+        assert_eq!(i("1_000"), Some("1000".into()));
+        assert_eq!(i("-007"), Some("-7".into()));
+        assert_eq!(i("-0"), Some("0".into()));
+        assert_eq!(
+            i("99999999999999999999"),
+            Some("99999999999999999999".into())
+        );
+        assert_eq!(i("\u{663}\u{ff12}"), Some("32".into()));
+        assert_eq!(i("\u{b2}"), None);
         assert_eq!(py_int("1__0"), None);
         assert_eq!(py_int("10m"), None);
         assert_eq!(py_int(""), None);

@@ -6,9 +6,17 @@ use crate::source::Loc;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IniError {
     /// A key line before any section header.
-    MissingSectionHeader { lineno: usize, line: String, loc: Loc },
+    MissingSectionHeader {
+        lineno: usize,
+        line: String,
+        loc: Loc,
+    },
     /// The same section header twice in one file.
-    DuplicateSection { section: String, lineno: usize, loc: Loc },
+    DuplicateSection {
+        section: String,
+        lineno: usize,
+        loc: Loc,
+    },
     /// The same key twice in one section of one file.
     DuplicateOption {
         section: String,

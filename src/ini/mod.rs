@@ -15,8 +15,8 @@ mod error;
 
 pub use error::IniError;
 
-use crate::source::{FileId, Loc, SString};
 use crate::Map;
+use crate::source::{FileId, Loc, SString};
 
 /// Python's `str.isspace()` (also what `\s` matches in a `str` regex).
 pub fn py_isspace(c: char) -> bool {
@@ -86,7 +86,11 @@ fn physical_lines(text: &str) -> Vec<(usize, &str, bool)> {
             }
             b'\r' => {
                 lines.push((start, &text[start..i], true));
-                i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                i += if bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
                 start = i;
             }
             _ => i += 1,
@@ -115,7 +119,11 @@ fn inline_comment_start(line: &str) -> Option<usize> {
 fn strip_range(s: &str) -> (usize, usize) {
     let start = s.len() - s.trim_start_matches(py_isspace).len();
     let end = s.trim_end_matches(py_isspace).len();
-    if end < start { (start, start) } else { (start, end) }
+    if end < start {
+        (start, start)
+    } else {
+        (start, end)
+    }
 }
 
 struct PendingValue {
@@ -257,10 +265,7 @@ pub fn parse(text: &str, file: FileId) -> Result<IniFile, IniError> {
                     section,
                     key,
                     PendingValue {
-                        lines: vec![(
-                            val_text.to_string(),
-                            Some(value_offset + val_start + rs),
-                        )],
+                        lines: vec![(val_text.to_string(), Some(value_offset + val_start + rs))],
                     },
                 ));
                 // An empty key (already an error) cannot take continuation lines.

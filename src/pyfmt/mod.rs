@@ -4,11 +4,12 @@
 //! fail2ban's tools print Python objects directly, so byte-identical output
 //! needs Python's exact quoting and escaping rules.
 
+pub mod chars;
 mod pprint;
+mod unicode_tables;
 
+pub use chars::is_printable;
 pub use pprint::pformat;
-
-use unicode_general_category::{GeneralCategory, get_general_category};
 
 /// The subset of Python values that appear in fail2ban's command stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +17,8 @@ pub enum PyValue {
     None,
     Bool(bool),
     Int(i64),
+    /// An int beyond i64, as its decimal text (Python ints have no limit).
+    LongInt(String),
     Float(f64),
     Str(String),
     List(Vec<PyValue>),
@@ -41,6 +44,7 @@ impl PyValue {
             PyValue::Bool(true) => out.push_str("True"),
             PyValue::Bool(false) => out.push_str("False"),
             PyValue::Int(i) => out.push_str(&i.to_string()),
+            PyValue::LongInt(s) => out.push_str(s),
             PyValue::Float(f) => out.push_str(&float_repr(*f)),
             PyValue::Str(s) => out.push_str(&str_repr(s)),
             PyValue::List(items) => {
@@ -67,24 +71,6 @@ impl PyValue {
             }
         }
     }
-}
-
-/// Python's `str.isprintable()` for one character.
-pub fn is_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    !matches!(
-        get_general_category(c),
-        GeneralCategory::Control
-            | GeneralCategory::Format
-            | GeneralCategory::Surrogate
-            | GeneralCategory::PrivateUse
-            | GeneralCategory::Unassigned
-            | GeneralCategory::LineSeparator
-            | GeneralCategory::ParagraphSeparator
-            | GeneralCategory::SpaceSeparator
-    )
 }
 
 /// Python's `repr()` of a `str`.
@@ -134,7 +120,11 @@ pub fn float_repr(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // `{:e}` gives the shortest round-trip digits in scientific form.
     let sci = format!("{f:e}");

@@ -39,8 +39,7 @@ impl Printer {
                 PyValue::Dict(items) => {
                     self.out.push('{');
                     if self.indent_per_level > 1 {
-                        self.out
-                            .push_str(&" ".repeat(self.indent_per_level - 1));
+                        self.out.push_str(&" ".repeat(self.indent_per_level - 1));
                     }
                     if !items.is_empty() {
                         self.format_dict_items(
@@ -211,7 +210,11 @@ fn split_nonspace_space(line: &str) -> Vec<&str> {
         while k < chars.len() && crate::ini::py_isspace(chars[k].1) {
             k += 1;
         }
-        let end = if k < chars.len() { chars[k].0 } else { line.len() };
+        let end = if k < chars.len() {
+            chars[k].0
+        } else {
+            line.len()
+        };
         parts.push(&line[start..end]);
         start = end;
     }
@@ -242,7 +245,10 @@ mod tests {
 
     #[test]
     fn splitlines_matches_python() {
-        assert_eq!(splitlines_keepends("a\nb\r\nc\rd"), vec!["a\n", "b\r\n", "c\r", "d"]);
+        assert_eq!(
+            splitlines_keepends("a\nb\r\nc\rd"),
+            vec!["a\n", "b\r\n", "c\r", "d"]
+        );
         assert_eq!(split_nonspace_space("ab  cd e"), vec!["ab  ", "cd ", "e"]);
     }
 }

@@ -17,7 +17,8 @@ pub fn in_ci() -> bool {
 /// `../shared/compat` next to the checkout.
 pub fn compat_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compat");
-    dir.is_dir().then(|| dir.canonicalize().expect("canonical compat dir"))
+    dir.is_dir()
+        .then(|| dir.canonicalize().expect("canonical compat dir"))
 }
 
 pub fn oracle_available() -> bool {
@@ -175,9 +176,14 @@ pub fn seed_tree(label: &str, compat: &Path, banaction: &str, allports: &str) ->
     let dir = tmp.path().join("config");
     copy_dir(&compat.join("fail2ban-1.0.2/config"), &dir);
     let seed = compat.join("seed-blog");
-    std::fs::copy(seed.join("jail.d/jail.local"), dir.join("jail.d/jail.local")).expect("seed jail");
+    std::fs::copy(
+        seed.join("jail.d/jail.local"),
+        dir.join("jail.d/jail.local"),
+    )
+    .expect("seed jail");
     for f in ["asterisk-seed-old.conf", "asterisk-seed-new.conf"] {
-        std::fs::copy(seed.join("filter.d").join(f), dir.join("filter.d").join(f)).expect("seed filter");
+        std::fs::copy(seed.join("filter.d").join(f), dir.join("filter.d").join(f))
+            .expect("seed filter");
     }
     std::fs::write(
         dir.join("jail.d/00-firewalld.conf"),
@@ -232,7 +238,10 @@ pub fn fixture_trees() -> Vec<Tree> {
 /// Every tree the differential tests cover.
 pub fn all_trees(compat: &Path) -> Vec<Tree> {
     let mut trees = fixture_trees();
-    for (label, v) in [("1.0.2", "fail2ban-1.0.2"), ("upstream", "fail2ban-upstream")] {
+    for (label, v) in [
+        ("1.0.2", "fail2ban-1.0.2"),
+        ("upstream", "fail2ban-upstream"),
+    ] {
         let vdir = compat.join(v);
         trees.push(Tree {
             name: format!("{label}-stock"),
@@ -268,7 +277,8 @@ pub fn run(mut cmd: Command) -> Output {
 /// stderr log lines without the timestamp and pid, for comparison.
 pub fn normalize_log(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
-    let pid = regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (\S+\s*)\[\d+\]:").expect("re");
+    let pid =
+        regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (\S+\s*)\[\d+\]:").expect("re");
     text.lines()
         .map(|l| pid.replace(l, "$1[PID]:").into_owned())
         .collect::<Vec<_>>()
