@@ -19,7 +19,11 @@ fn check_output(dir: &Path, extra: &[&str]) -> (String, i32) {
     let rel = dir.strip_prefix(manifest).unwrap_or(dir);
     let out = run({
         let mut c = f2b();
-        c.current_dir(manifest).arg("check").arg("-c").arg(rel).args(extra);
+        c.current_dir(manifest)
+            .arg("check")
+            .arg("-c")
+            .arg(rel)
+            .args(extra);
         c
     });
     let text = format!(
