@@ -12,8 +12,9 @@
 //! * `F2B_RANDOM_SHOW`   failing cases printed in full (default 5; the rest as a one-line summary)
 //! * `F2B_RANDOM_KEEP`   directory where every failing tree is copied (`seed-N/`)
 //! * `F2B_RANDOM_KEEP_ALL` also copy the trees that do not differ
-//! * `F2B_RANDOM_AVOID`  `|`-separated strings: cases with a file containing
-//!   one are skipped (to look past an already known divergence)
+//! * `F2B_RANDOM_AVOID`  `|`-separated strings: a case with a file containing
+//!   one is replaced by the case of seed `seed + k·2^32` (to look past an
+//!   already known divergence)
 //!
 //! Below the random test, every divergence it found is pinned as a minimal
 //! deterministic regression test named after the behaviour.
@@ -250,6 +251,7 @@ const FILTERS: &[&str] = &["f1", "f2", "sshd", "web-a"];
 const ACTIONS: &[&str] = &["a1", "a2", "a3"];
 const JAILS: &[&str] = &[
     "j1", "sshd", "web-a", "J2", "f1", "mail.x", "j 3", "a1", "default", "j\u{e4}il", "Definition", "Init",
+    "j'q", "j\"q", "j%1", "j\\b", "web-a?family=inet6",
 ];
 
 struct Gen {
@@ -390,6 +392,7 @@ impl Gen {
             22 => format!("{f}[ mode = normal ]"),
             23 => format!("{f}[m\u{b2}de=normal]"),
             24 => format!("{f}[mod\u{e9}=normal, mode=aggressive]"),
+            25 => format!("./{f}"),
             _ => f.to_string(),
         }
     }
@@ -432,6 +435,7 @@ impl Gen {
             28 => format!("{a}[x\u{301}=1]"),
             29 => format!("{a}[k\u{203f}=1]"),
             30 => format!("{a}[\u{2167}=roman]"),
+            31 => format!("./{a}"),
             _ => a.to_string(),
         }
     }
@@ -473,6 +477,7 @@ impl Gen {
                 "^x;y <HOST>",
                 "^name %(__name__)s <HOST>",
                 "^addr <ADDR> <HOST>",
+                "^jailopts <maxretry> <enabled> <logpath> <backend> <Filter>",
                 "^json \"<HOST>\" '<F-ID>\\S+</F-ID>'",
             ])
         };
@@ -817,7 +822,7 @@ impl Gen {
         }
         if self.rng.pct(20) {
             ini.section("INCLUDES");
-            ini.kv("before", self.rng.pick(&["common-act.conf", "missing-act.conf"]));
+            ini.kv("before", self.rng.pick(&["common-act.conf", "missing-act.conf", "common-%(__name__)s.conf"]));
         }
         if !self.chaos || self.rng.pct(50) {
             ini.section("DEFAULT");
@@ -835,6 +840,8 @@ impl Gen {
             "echo <Init/port> <default/defport> <known/name>",
             "echo <matches> <ipjailmatches>",
             "echo '<name>' \"<port>\" ; comment",
+            "echo <maxretry> <enabled> <action> <usedns> <Name> <logpath>",
+            "echo %(maxretry)s",
             "echo # hash <ip>",
             "",
         ];
@@ -888,6 +895,7 @@ impl Gen {
                 ("timeout", &["30", "1m"][..]),
                 ("blocktype", &["REJECT --reject-with icmp-port-unreachable"][..]),
                 ("actname", &["init-actname"][..]),
+                ("known/port", &["init-known-port"][..]),
             ] {
                 if self.rng.pct(40) {
                     let v = self.rng.pick(vals);
@@ -935,6 +943,13 @@ impl Gen {
         ini.section("Init");
         ini.kv("protocol", "common-proto");
         self.add("action.d/common-act.conf", &ini);
+        if self.rng.pct(50) {
+            // reached through `before = common-%(__name__)s.conf` (`__name__` = INCLUDES)
+            let mut inc = Ini::default();
+            inc.section("Init");
+            inc.kv("protocol", "from-INCLUDES");
+            self.add("action.d/common-INCLUDES.conf", &inc);
+        }
     }
 
     // -- jails -------------------------------------------------------------
@@ -1149,7 +1164,7 @@ impl Gen {
             ("filter", 15, &["%(__name__)s", "%(__name__)s[mode=%(mode)s]", "f1"]),
             ("mode", 20, &["normal", "aggressive"]),
             ("logdir", 40, &["{LOGS}"]),
-            ("ignorecommand", 10, &["", "echo <ip>"]),
+            ("ignorecommand", 10, &["", "echo <ip>", "echo %(__name__)s", "echo %%(__name__)s"]),
             ("enabled", 20, &["false", "true"]),
             ("logpath", 15, &["{LOGS}/a.log", "%(logdir)s/c.log"]),
             ("ml", 20, &["3"]),
@@ -1170,6 +1185,15 @@ impl Gen {
                 let v = self.deco(v);
                 ini.kv(k, &v);
             }
+        }
+        if self.rng.pct(5) {
+            // interpolation nesting around configparser's limit of 10
+            let n = self.rng.range(8, 11);
+            for i in 1..=n {
+                ini.kv(&format!("deep{i}"), &format!("%(deep{})s", i + 1));
+            }
+            ini.kv(&format!("deep{}", n + 1), "deep-end");
+            ini.kv("findtime", "%(deep1)s");
         }
         if !self.chaos || self.rng.pct(50) {
             ini.kv("bt1", "%(bt2)s");
@@ -1289,7 +1313,7 @@ impl Gen {
             }
             7 => ini.kv("journalmatch", "\"_COMM=unterminated"),
             8 => ini.kv("failregex", "<failregex>x"),
-            9 => ini.kv("chaos", "%(x)d"),
+            9 => ini.kv("chaos", "a%\nb"),
             10 => ini.raw("= value without key"),
             11 => ini.kv("filter", "%(nonexistent)s"),
             12 => ini.kv("enabled", "%(__name__)s%"),
@@ -1345,9 +1369,17 @@ fn generate(seed: u64) -> Case {
             g.override_file(p);
         }
     }
-    if g.rng.pct(3) {
+    if g.rng.pct(4) {
         // not UTF-8: logged and skipped
-        g.add_raw("jail.d/latin1.conf", b"[DEFAULT]\nport = caf\xe9\n".to_vec());
+        let bad: &[u8] = match g.rng.below(5) {
+            0 => b"[DEFAULT]\nport = caf\xe9\n",
+            1 => b"[DEFAULT]\nport = a\xe2\x82x\n",
+            2 => b"[DEFAULT]\nport = a\xe2\x82",
+            3 => b"[DEFAULT]\nport = \xed\xa0\x80\n",
+            _ => b"[DEFAULT]\nport = \xf0\x9f\x98",
+        };
+        let path = g.rng.pick(&["jail.d/latin1.conf", "filter.d/f2.local", "action.d/a2.local"]);
+        g.add_raw(path, bad.to_vec());
     }
     if g.rng.pct(2) {
         // a BOM is not stripped by fail2ban's reader
@@ -1379,6 +1411,11 @@ fn generate(seed: u64) -> Case {
         w.section("Init");
         w.kv("dest", "root@localhost");
         g.add("action.d/a3-whois.conf", &w);
+    }
+    if g.rng.pct(30) {
+        // next to the config dir: where `./name` filters and actions are read
+        g.add_raw("../f1.conf", b"[Definition]\nfailregex = ^from-cwd <HOST>$\n".to_vec());
+        g.add_raw("../a1.conf", b"[Definition]\nactionban = cwd-ban <ip>\n".to_vec());
     }
     if g.rng.pct(3) {
         // no jail.conf: the jails come from the overrides only
@@ -1447,13 +1484,16 @@ fn compare_mode(dir: &Path, args: &[&str]) -> Vec<String> {
 }
 
 /// Compares one mode; returns the differences found and the oracle's output.
+/// Both tools run in the directory above the config dir (the tree's root),
+/// so relative paths resolve the same way in every run.
 fn compare_mode_full(dir: &Path, args: &[&str]) -> (Vec<String>, std::process::Output) {
+    let cwd = dir.parent().expect("config dir has a parent").to_path_buf();
     let dir = dir.to_str().expect("utf-8 path");
     let mut oracle = Command::new("fail2ban-client");
-    oracle.args(["-c", dir]).args(args);
+    oracle.current_dir(&cwd).args(["-c", dir]).args(args);
     let expected = run(oracle);
     let mut ours = f2b();
-    ours.args(["client", "-c", dir]).args(args);
+    ours.current_dir(&cwd).args(["client", "-c", dir]).args(args);
     let actual = run(ours);
     let mut out = Vec::new();
     let label = args.join(" ");
@@ -1482,7 +1522,11 @@ fn compare_mode_full(dir: &Path, args: &[&str]) -> (Vec<String>, std::process::O
 
 fn show_files(files: &[(String, Vec<u8>)]) -> String {
     let mut s = String::new();
-    for (rel, content) in files {
+    if files.len() > 30 {
+        let _ = writeln!(s, "(showing 10 of {} files)", files.len());
+    }
+    let shown = if files.len() > 30 { &files[..10] } else { files };
+    for (rel, content) in shown {
         let _ = writeln!(s, "---- {rel}");
         let text = String::from_utf8_lossy(content);
         for line in text.split_inclusive('\n') {
@@ -1573,12 +1617,23 @@ fn random_trees_dump_and_test_like_fail2ban() {
             s.spawn(move || {
                 let mut i = w;
                 while i < cases {
-                    let case = generate(base.wrapping_add(i));
-                    let avoided = case.files.iter().any(|(_, c)| {
-                        let text = String::from_utf8_lossy(c);
-                        avoid.iter().any(|a| text.contains(a.as_str()))
-                    });
-                    if avoided {
+                    // An avoided case is replaced by the case of a derived seed
+                    // (base + i + k·2^32), which F2B_RANDOM_SEED reproduces alone.
+                    let mut seed = base.wrapping_add(i);
+                    let mut case = generate(seed);
+                    let avoided = |case: &Case| {
+                        case.files.iter().any(|(_, c)| {
+                            let text = String::from_utf8_lossy(c);
+                            avoid.iter().any(|a| text.contains(a.as_str()))
+                        })
+                    };
+                    let mut tries = 0;
+                    while avoided(&case) && tries < 50 {
+                        seed = seed.wrapping_add(1 << 32);
+                        case = generate(seed);
+                        tries += 1;
+                    }
+                    if avoided(&case) {
                         skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         i += jobs;
                         continue;
@@ -1611,7 +1666,7 @@ fn random_trees_dump_and_test_like_fail2ban() {
                                     std::fs::create_dir_all(d.join(rel)).expect("mkdir keep");
                                     continue;
                                 }
-                                let p = d.join(rel);
+                                let p = d.join(rel.replace("../", "ROOT/"));
                                 std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir keep");
                                 std::fs::write(p, content).expect("keep");
                             }
@@ -1680,11 +1735,16 @@ fn fixed_tree_diffs(files: &[(&str, &str)], modes: &[&[&str]]) -> String {
         .iter()
         .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
         .collect();
-    let diffs = check_files(&files, modes);
+    byte_tree_diffs(&files, modes)
+}
+
+/// `fixed_tree_diffs` for files given as bytes.
+fn byte_tree_diffs(files: &[(String, Vec<u8>)], modes: &[&[&str]]) -> String {
+    let diffs = check_files(files, modes);
     if diffs.is_empty() {
         return String::new();
     }
-    format!("{}\n{}", show_files(&files), diffs.join("\n"))
+    format!("{}\n{}", show_files(files), diffs.join("\n"))
 }
 
 /// Compares a fixed tree (text files) in the given modes.
@@ -1933,6 +1993,236 @@ fn glob_character_class_ranges_follow_fnmatch_translate() {
         ],
         &[&["-d"], &["-t"]],
     );
+}
+
+/// `DefinitionInitConfigReader.__init__` (configreader.py) turns a file
+/// name starting with `./` into `os.path.abspath(file_)`, relative to the
+/// process's working directory; `FilterReader.setFile`/`ActionReader.setFile`
+/// then join it to `filter.d`/`action.d`, which keeps the absolute path. So
+/// `filter = ./f1` reads `<cwd>/f1.conf`, not `filter.d/f1.conf` (the tools
+/// run in the tree's root here, where `f1.conf` and `a1.conf` exist), and the
+/// action keeps `./a1` as its name. With no such file in the working
+/// directory: "Found no accessible config files for '<cwd>/f1' under …".
+#[test]
+fn dot_slash_filter_and_action_names_are_relative_to_the_working_directory() {
+    let jail = "[j1]\nenabled = true\nfilter = ./f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction = ./a1\n";
+    let a1 = ("action.d/a1.conf", "[Definition]\nactionban = config-ban <ip>\n");
+    let d: &[&[&str]] = &[&["-d"], &["-t"]];
+    regression_variants(
+        "dot_slash_filter_and_action_names_are_relative_to_the_working_directory",
+        &[
+            (
+                "files in the working directory",
+                vec![
+                    MINIMAL_F2B,
+                    ("jail.conf", jail),
+                    F1,
+                    a1,
+                    ("../f1.conf", "[Definition]\nfailregex = ^from-cwd <HOST>$\n"),
+                    ("../a1.conf", "[Definition]\nactionban = cwd-ban <ip>\n"),
+                ],
+                d,
+            ),
+            ("no files in the working directory", vec![MINIMAL_F2B, ("jail.conf", jail), F1, a1], d),
+        ],
+    );
+}
+
+/// "Error decoding config file" carries `str(UnicodeDecodeError)` from the
+/// incremental decoder of the text file configparser iterates (Python's
+/// TextIOWrapper decodes 8192-byte chunks, plus bytes of a character left
+/// incomplete by the previous chunk):
+/// * an invalid sequence longer than one byte is reported as a range:
+///   `can't decode bytes in position 18-19: invalid continuation byte`
+///   (`\xe2\x82` followed by `x`);
+/// * a sequence cut by the end of the file fails in the final decode of the
+///   leftover bytes only: `can't decode bytes in position 0-1: unexpected
+///   end of data` (`byte … in position 0` for one byte);
+/// * positions count from the start of the chunk: a bad byte at offset 9000
+///   is `position 808`.
+#[test]
+fn utf8_decode_errors_are_reported_like_python_textiowrapper() {
+    if !require_oracle("utf8_decode_errors_are_reported_like_python_textiowrapper") {
+        return;
+    }
+    let mut far = b"[DEFAULT]\n".to_vec();
+    while far.len() < 9000 - 64 {
+        far.extend_from_slice(b"# padding padding padding padding padding padding padding pad\n");
+    }
+    while far.len() < 8999 {
+        far.push(b'#');
+    }
+    far.extend_from_slice(b"\n\xff\n");
+    assert_eq!(far.iter().position(|b| *b == 0xff), Some(9000));
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("two-byte invalid sequence", b"[DEFAULT]\nport = a\xe2\x82x\n".to_vec()),
+        ("sequence cut by the end of the file", b"[DEFAULT]\nport = a\xe2\x82".to_vec()),
+        ("one byte cut by the end of the file", b"[DEFAULT]\nport = a\xe9".to_vec()),
+        ("bad byte in the second 8192-byte chunk", far),
+    ];
+    let mut reports = Vec::new();
+    for (label, bad) in &variants {
+        let files: Vec<(String, Vec<u8>)> = vec![
+            (MINIMAL_F2B.0.to_string(), MINIMAL_F2B.1.as_bytes().to_vec()),
+            ("jail.conf".to_string(), J1.as_bytes().to_vec()),
+            (F1.0.to_string(), F1.1.as_bytes().to_vec()),
+            ("jail.d/bad.conf".to_string(), bad.clone()),
+        ];
+        let r = byte_tree_diffs(&files, &[&["-d"]]);
+        if !r.is_empty() {
+            reports.push(format!("== variant {label}\n{r}"));
+        }
+    }
+    assert!(
+        reports.is_empty(),
+        "utf8_decode_errors_are_reported_like_python_textiowrapper: {} of {} variants differ\n{}",
+        reports.len(),
+        variants.len(),
+        reports.join("\n")
+    );
+}
+
+/// `JailReader.getOptions` wraps any other exception raised while reading
+/// an action as `ValueError("Error in action definition %r: %r" % (act, e))`:
+/// the exception is formatted with `repr()`. configparser's errors define
+/// `__repr__` as their message, but a `TypeError` (an action value using
+/// `%(maxretry)s` while the jail's `maxretry` is invalid, i.e. `None` in the
+/// vars: `"%" in None`) or a `RecursionError` (include loop through `./`,
+/// see above) print as `TypeError("argument of type 'NoneType' is not
+/// iterable")` and `RecursionError('maximum recursion depth exceeded while
+/// calling a Python object')`. Fatal for the whole configuration.
+#[test]
+fn action_read_errors_are_formatted_with_repr() {
+    let jail_bad_int = "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\nmaxretry = x\naction = a1\n";
+    let jail = "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction = a1\n";
+    let d: &[&[&str]] = &[&["-d"], &["-t"]];
+    regression_variants(
+        "action_read_errors_are_formatted_with_repr",
+        &[
+            (
+                "TypeError from a None var",
+                vec![
+                    MINIMAL_F2B,
+                    ("jail.conf", jail_bad_int),
+                    F1,
+                    ("action.d/a1.conf", "[Definition]\nactionban = ban <ip> %(maxretry)s\n"),
+                ],
+                d,
+            ),
+            (
+                "RecursionError from an include loop",
+                vec![
+                    MINIMAL_F2B,
+                    ("jail.conf", jail),
+                    F1,
+                    ("action.d/a1.conf", "[INCLUDES]\nbefore = ./a1.conf\n\n[Definition]\nactionban = ban <ip>\n"),
+                ],
+                d,
+            ),
+        ],
+    );
+}
+
+/// A NUL character in a path that Python passes to `open()` or
+/// `os.scandir()` raises `ValueError: embedded null byte`, which no reader
+/// catches (`ConfigParser.read` only skips `OSError`), so the whole
+/// configuration fails: "Failed during configuration: embedded null byte".
+/// Reached by a filter/action name (`ConfigReaderUnshared.read` globs
+/// `filter.d/<name>.d/*.conf`), an `[INCLUDES]` entry (`open`), and a
+/// `logpath` glob with magic whose directory part has the NUL (`os.scandir`).
+/// Only `os.path.exists`/`lexists` swallow it (a NUL in a plain `logpath` is
+/// just "not found").
+#[test]
+fn nul_in_paths_is_a_fatal_valueerror() {
+    let jail = |filter: &str, logpath: &str| {
+        format!("[j1]\nenabled = true\nfilter = {filter}\nlogpath = {logpath}\nbackend = auto\naction =\n")
+    };
+    let (by_name, by_glob, plain) = (
+        jail("f\01", "{LOGS}/a.log"),
+        jail("f1", "{LOGS}/s\0ub/*.log"),
+        jail("f1", "{LOGS}/a\0.log\n          {LOGS}/b.log"),
+    );
+    let d: &[&[&str]] = &[&["-d"]];
+    regression_variants(
+        "nul_in_paths_is_a_fatal_valueerror",
+        &[
+            ("filter name", vec![MINIMAL_F2B, ("jail.conf", &by_name), F1], d),
+            (
+                "include",
+                vec![
+                    MINIMAL_F2B,
+                    ("jail.conf", J1),
+                    ("filter.d/f1.conf", "[INCLUDES]\nbefore = com\0mon.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n"),
+                ],
+                d,
+            ),
+            ("logpath glob directory", vec![MINIMAL_F2B, ("jail.conf", &by_glob), F1], d),
+            ("plain logpath (not fatal)", vec![MINIMAL_F2B, ("jail.conf", &plain), F1], d),
+        ],
+    );
+}
+
+/// Include chains without loops also end in Python's `RecursionError` once
+/// they are deep enough, and the depth that still works depends on how deep
+/// the reader already is: measured here with chains of distinct files
+/// `c1.conf` → `c2.conf` → …, 488 nested includes still load for `jail`
+/// and `fail2ban` (read by `Configurator.readAll`/`readEarly`), 489 fail;
+/// for `filter.d/*` and `action.d/*` (read one level deeper, from
+/// `JailReader.getOptions`) 487 load and 488 fail. f2b applies the filter
+/// limit everywhere, so a 488-deep chain under jail.conf or fail2ban.conf
+/// fails in f2b only.
+#[test]
+fn include_nesting_limit_depends_on_the_reader() {
+    let chain = |n: usize, prefix: &str, key: &str| -> Vec<(String, String)> {
+        (1..=n)
+            .map(|i| {
+                (
+                    format!("{prefix}c{i}.conf"),
+                    format!("[INCLUDES]\n{key} = c{}.conf\n\n[DEFAULT]\nv{i} = {i}\n", i + 1),
+                )
+            })
+            .collect()
+    };
+    let jail_before = format!("[INCLUDES]\nbefore = c1.conf\n\n{J1}");
+    let jail_after = format!("[INCLUDES]\nafter = c1.conf\n\n{J1}");
+    let f2b_before = format!("[INCLUDES]\nbefore = c1.conf\n\n{}", MINIMAL_F2B.1);
+    let filter_before = "[INCLUDES]\nbefore = c1.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n";
+    let owned = [
+        ("jail.conf before-chain of 488", vec![("jail.conf".to_string(), jail_before)], chain(488, "", "before")),
+        ("jail.conf after-chain of 488", vec![("jail.conf".to_string(), jail_after)], chain(488, "", "after")),
+        (
+            "fail2ban.conf before-chain of 488",
+            vec![("fail2ban.conf".to_string(), f2b_before), ("jail.conf".to_string(), J1.to_string())],
+            chain(488, "", "before"),
+        ),
+        (
+            "filter before-chain of 487 (identical)",
+            vec![("jail.conf".to_string(), J1.to_string()), ("filter.d/f1.conf".to_string(), filter_before.to_string())],
+            chain(487, "filter.d/", "before"),
+        ),
+        (
+            "filter before-chain of 488 (identical)",
+            vec![("jail.conf".to_string(), J1.to_string()), ("filter.d/f1.conf".to_string(), filter_before.to_string())],
+            chain(488, "filter.d/", "before"),
+        ),
+    ];
+    let variants: Vec<(&str, Vec<(&str, &str)>, &[&[&str]])> = owned
+        .iter()
+        .map(|(label, top, chain)| {
+            let mut files: Vec<(&str, &str)> = Vec::new();
+            if !top.iter().any(|(p, _)| p == "fail2ban.conf") {
+                files.push(MINIMAL_F2B);
+            }
+            if !top.iter().any(|(p, _)| p.starts_with("filter.d/")) {
+                files.push(F1);
+            }
+            files.extend(top.iter().map(|(p, c)| (p.as_str(), c.as_str())));
+            files.extend(chain.iter().map(|(p, c)| (p.as_str(), c.as_str())));
+            let modes: &[&[&str]] = &[&["-d"]];
+            (*label, files, modes)
+        })
+        .collect();
+    regression_variants("include_nesting_limit_depends_on_the_reader", &variants);
 }
 
 #[test]

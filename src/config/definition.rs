@@ -61,6 +61,9 @@ pub struct DefinitionReader {
     pub kind: DefinitionKind,
     /// The name as the jail wrote it (`sshd`, `iptables-multiport`).
     pub file: String,
+    /// What fail2ban reads: the name, or its absolute path when it starts
+    /// with `./` (resolved against the working directory, as fail2ban does).
+    path: String,
     pub jail: String,
     /// The action name (`actname`) for actions.
     pub name: String,
@@ -78,6 +81,7 @@ impl DefinitionReader {
     pub fn new_filter(file: &str, jail: &str, params: Map<String, SString>) -> Self {
         DefinitionReader {
             kind: DefinitionKind::Filter,
+            path: dot_slash_abspath(file),
             file: file.to_string(),
             jail: jail.to_string(),
             name: file.to_string(),
@@ -118,6 +122,7 @@ impl DefinitionReader {
         };
         DefinitionReader {
             kind: DefinitionKind::Action,
+            path: dot_slash_abspath(file),
             file: file.to_string(),
             jail: jail.to_string(),
             name: actname,
@@ -143,7 +148,7 @@ impl DefinitionReader {
             DefinitionKind::Filter => "filter.d",
             DefinitionKind::Action => "action.d",
         };
-        pypath::join(dir, &self.file)
+        pypath::join(dir, &self.path)
     }
 
     fn cfg(&self) -> &NamedConfig {
@@ -388,6 +393,16 @@ impl DefinitionReader {
 
     pub fn parser(&self) -> &super::parser::CfgParser {
         &self.cfg().parser
+    }
+}
+
+/// fail2ban resolves filter and action names starting with `./` with
+/// `os.path.abspath`, i.e. against the working directory, not the tree.
+fn dot_slash_abspath(file: &str) -> String {
+    if file.starts_with("./") {
+        pypath::abspath(file)
+    } else {
+        file.to_string()
     }
 }
 

@@ -13,6 +13,10 @@ pub struct ConfigError {
     pub len: usize,
     /// Extra advice for humans (not part of fail2ban's message).
     pub hint: Option<String>,
+    /// The Python exception class when it is not one of configparser's
+    /// (whose `repr()` is the bare message): `TypeError`, `ValueError`, …
+    /// fail2ban formats some errors with `%r`, which shows the class.
+    pub py_class: Option<&'static str>,
 }
 
 impl ConfigError {
@@ -22,6 +26,23 @@ impl ConfigError {
             loc,
             len: 0,
             hint: None,
+            py_class: None,
+        }
+    }
+
+    /// An error Python raises as `class(message)` outside configparser.
+    pub fn python(class: &'static str, message: impl Into<String>, loc: Option<Loc>) -> Self {
+        ConfigError {
+            py_class: Some(class),
+            ..ConfigError::fatal(message, loc)
+        }
+    }
+
+    /// `repr()` of the exception, as fail2ban's `%r` shows it.
+    pub fn python_repr(&self) -> String {
+        match self.py_class {
+            None => self.message.clone(),
+            Some(class) => format!("{class}({})", crate::pyfmt::str_repr(&self.message)),
         }
     }
 

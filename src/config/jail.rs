@@ -365,9 +365,13 @@ fn wrap_action_error(act: &SString, e: ConfigError) -> JailReadError {
     let msg = format!(
         "Error in action definition {}: {}",
         str_repr(&act.text),
-        e.message
+        e.python_repr()
     );
-    JailReadError::Fatal(ConfigError { message: msg, ..e })
+    JailReadError::Fatal(ConfigError {
+        message: msg,
+        py_class: Some("ValueError"),
+        ..e
+    })
 }
 
 fn strip_range(s: &str) -> (usize, usize) {

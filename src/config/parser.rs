@@ -406,14 +406,16 @@ impl InterpCtx<'_> {
                     }
                     Some(None) => {
                         // Python: `"%" in None` raises TypeError.
-                        return Err(ConfigError::fatal(
+                        return Err(ConfigError::python(
+                            "TypeError",
                             "argument of type 'NoneType' is not iterable".to_string(),
                             rest_s.loc_at(p),
                         ));
                     }
                     Some(Some(_)) if self.non_str_type(extra, &var).is_some() => {
                         // Python: `"%" in 1` raises TypeError.
-                        return Err(ConfigError::fatal(
+                        return Err(ConfigError::python(
+                            "TypeError",
                             format!(
                                 "argument of type '{}' is not iterable",
                                 self.non_str_type(extra, &var).unwrap_or("int")

@@ -41,6 +41,48 @@ pub fn strip_ext(p: &str) -> &str {
     }
 }
 
+/// `os.path.normpath` (POSIX).
+pub fn normpath(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let initial = if path.starts_with("//") && !path.starts_with("///") {
+        2
+    } else if path.starts_with('/') {
+        1
+    } else {
+        0
+    };
+    let mut comps: Vec<&str> = Vec::new();
+    for comp in path.split('/') {
+        if comp.is_empty() || comp == "." {
+            continue;
+        }
+        if comp != ".." || (initial == 0 && comps.is_empty()) || comps.last() == Some(&"..") {
+            comps.push(comp);
+        } else if !comps.is_empty() {
+            comps.pop();
+        }
+    }
+    let joined = format!("{}{}", "/".repeat(initial), comps.join("/"));
+    if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+/// `os.path.abspath`: relative to the process's working directory.
+pub fn abspath(path: &str) -> String {
+    if is_abs(path) {
+        return normpath(path);
+    }
+    let cwd = std::env::current_dir()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    normpath(&join(&cwd, path))
+}
+
 pub fn exists(p: &str) -> bool {
     Path::new(p).exists()
 }
@@ -50,6 +92,9 @@ pub fn is_file(p: &str) -> bool {
 }
 
 fn lexists(p: &str) -> bool {
+    if p.contains('\0') {
+        return false;
+    }
     std::fs::symlink_metadata(p).is_ok()
 }
 
@@ -220,25 +265,34 @@ pub fn fnmatch(name: &str, pat: &str) -> bool {
     fancy_regex::Regex::new(&re).is_ok_and(|r| r.is_match(name).unwrap_or(false))
 }
 
-fn list_dir(dir: &str) -> Vec<String> {
+/// Python raises `ValueError: embedded null byte` for a path with NUL
+/// (only `os.path.exists`/`lexists` swallow it).
+pub const EMBEDDED_NUL: &str = "embedded null byte";
+
+/// `os.scandir(dir)` names; OSError means no names, NUL is a ValueError.
+fn list_dir(dir: &str) -> Result<Vec<String>, &'static str> {
+    if dir.contains('\0') {
+        return Err(EMBEDDED_NUL);
+    }
     let d = if dir.is_empty() { "." } else { dir };
-    match std::fs::read_dir(d) {
+    Ok(match std::fs::read_dir(d) {
         Ok(rd) => rd
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().into_string().ok())
             .collect(),
         Err(_) => vec![],
-    }
+    })
 }
 
 /// `glob.glob(pattern)` (non-recursive), in directory order like Python.
-pub fn glob(pattern: &str) -> Vec<String> {
+/// `Err` is Python's ValueError for a directory path with NUL.
+pub fn glob(pattern: &str) -> Result<Vec<String>, &'static str> {
     if !has_magic(pattern) {
-        return if lexists(pattern) {
+        return Ok(if lexists(pattern) {
             vec![pattern.to_string()]
         } else {
             vec![]
-        };
+        });
     }
     let (dir, base) = match pattern.rfind('/') {
         Some(i) => (&pattern[..i + 1], &pattern[i + 1..]),
@@ -252,7 +306,7 @@ pub fn glob(pattern: &str) -> Vec<String> {
     let dirs: Vec<String> = if dir_trimmed.is_empty() {
         vec![String::new()]
     } else if has_magic(dir_trimmed) {
-        glob(dir_trimmed)
+        glob(dir_trimmed)?
             .into_iter()
             .filter(|d| Path::new(d).is_dir())
             .collect()
@@ -262,7 +316,7 @@ pub fn glob(pattern: &str) -> Vec<String> {
     let mut out = Vec::new();
     for d in dirs {
         if has_magic(base) {
-            for name in list_dir(&d) {
+            for name in list_dir(&d)? {
                 if name.starts_with('.') && !base.starts_with('.') {
                     continue;
                 }
@@ -281,7 +335,7 @@ pub fn glob(pattern: &str) -> Vec<String> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -300,6 +354,10 @@ mod tests {
         assert_eq!(strip_ext("/a/b.c/d.conf"), "/a/b.c/d");
         assert_eq!(strip_ext("/a/.hidden"), "/a/.hidden");
         assert_eq!(strip_ext("/a/b.c/d"), "/a/b.c/d");
+        assert_eq!(normpath("/a/./b/../c//d/"), "/a/c/d");
+        assert_eq!(normpath("../x/./.."), "..");
+        assert_eq!(normpath("//a"), "//a");
+        assert_eq!(normpath(""), ".");
     }
 
     #[test]

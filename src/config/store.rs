@@ -15,10 +15,17 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 /// How deep fail2ban can nest includes before Python's recursion limit
-/// (1000 frames) stops it: measured with a chain of filter includes, where
-/// the 489th nested file fails. Includes start a few frames shallower for
-/// jail.conf, so there the real limit is slightly higher.
-const PYTHON_INCLUDE_DEPTH_LIMIT: usize = 488;
+/// (1000 frames) stops it, measured with chains of distinct files: under
+/// `jail` and `fail2ban` (read by the configurator) 488 nested includes load
+/// and 489 fail; filters and actions are read one call deeper (from the jail
+/// reader), where 487 load and 488 fail.
+fn include_depth_limit(name: &str) -> usize {
+    if matches!(name, "jail" | "fail2ban") {
+        489
+    } else {
+        488
+    }
+}
 
 /// The result of reading one file.
 #[derive(Clone)]
@@ -48,6 +55,8 @@ pub struct Store {
     pub notes: Vec<ConfigError>,
     files: HashMap<String, FileRead>,
     include_lists: HashMap<String, Vec<String>>,
+    /// Include nesting at which the current read fails like Python.
+    depth_limit: usize,
     named: HashMap<String, Rc<NamedConfig>>,
 }
 
@@ -60,6 +69,7 @@ impl Store {
             notes: Vec::new(),
             files: HashMap::default(),
             include_lists: HashMap::default(),
+            depth_limit: include_depth_limit("jail"),
             named: HashMap::default(),
         }
     }
@@ -76,6 +86,13 @@ impl Store {
         if let Some(r) = self.files.get(path) {
             return Ok(r.clone());
         }
+        if path.contains('\0') {
+            return Err(ConfigError::python(
+                "ValueError",
+                pypath::EMBEDDED_NUL,
+                None,
+            ));
+        }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(_) => {
@@ -87,7 +104,7 @@ impl Store {
             Ok(t) => t,
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
-                let msg = utf8_error_message(e.as_bytes(), e.utf8_error());
+                let msg = utf8_error_message(e.as_bytes());
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let id = self.sources.add(path, Arc::from(lossy.as_str()));
                 return Ok(FileRead::Undecodable(
@@ -148,8 +165,9 @@ impl Store {
         seen: &[String],
     ) -> Result<Vec<String>, ConfigError> {
         let ini = match self.read_file(resource)? {
-            FileRead::Parsed(_) if seen.len() >= PYTHON_INCLUDE_DEPTH_LIMIT => {
-                return Err(ConfigError::fatal(
+            FileRead::Parsed(_) if seen.len() >= self.depth_limit => {
+                return Err(ConfigError::python(
+                    "RecursionError",
                     "maximum recursion depth exceeded while calling a Python object",
                     None,
                 )
@@ -253,18 +271,19 @@ impl Store {
 
     /// The candidate files of a logical name: `X.conf`, `X.d/*.conf`,
     /// `X.local`, `X.d/*.local`, the existing ones only.
-    pub fn candidate_files(&self, name: &str) -> Vec<String> {
+    pub fn candidate_files(&self, name: &str) -> Result<Vec<String>, ConfigError> {
+        let nul = |m| ConfigError::python("ValueError", m, None);
         let basename = pypath::join(&self.basedir, name);
         let conf_d = format!("{basename}.d");
         let mut files = vec![format!("{basename}.conf")];
-        let mut confs = pypath::glob(&format!("{conf_d}/*.conf"));
+        let mut confs = pypath::glob(&format!("{conf_d}/*.conf")).map_err(nul)?;
         confs.sort();
         files.extend(confs);
         files.push(format!("{basename}.local"));
-        let mut locals = pypath::glob(&format!("{conf_d}/*.local"));
+        let mut locals = pypath::glob(&format!("{conf_d}/*.local")).map_err(nul)?;
         locals.sort();
         files.extend(locals);
-        files.into_iter().filter(|f| pypath::exists(f)).collect()
+        Ok(files.into_iter().filter(|f| pypath::exists(f)).collect())
     }
 
     /// fail2ban's `ConfigReaderUnshared.read(name)` into a fresh parser.
@@ -279,7 +298,8 @@ impl Store {
             ));
         }
         let mut parser = CfgParser::default();
-        let files = self.candidate_files(name);
+        self.depth_limit = include_depth_limit(name);
+        let files = self.candidate_files(name)?;
         let not_found = format!(
             "Found no accessible config files for {} under {}",
             str_repr(name),
@@ -333,14 +353,50 @@ fn expand_with_local(filenames: &[String]) -> Vec<String> {
     out
 }
 
-/// Python's UnicodeDecodeError text for the first bad sequence.
-fn utf8_error_message(bytes: &[u8], e: std::str::Utf8Error) -> String {
-    let pos = e.valid_up_to();
-    let byte = bytes[pos];
-    let reason = match e.error_len() {
-        None => "unexpected end of data",
-        Some(_) if (0x80..0xc2).contains(&byte) || byte >= 0xf5 => "invalid start byte",
-        Some(_) => "invalid continuation byte",
+/// Python's UnicodeDecodeError text, as configparser meets it while
+/// iterating a text file: TextIOWrapper decodes 8192-byte chunks with an
+/// incremental decoder, so positions count from the start of the chunk (plus
+/// the bytes of a character the previous chunk left incomplete), and a
+/// character cut by the end of the file fails in the final, separate decode.
+fn utf8_error_message(bytes: &[u8]) -> String {
+    const CHUNK: usize = 8192;
+    let describe = |input: &[u8], at: usize, len: usize, reason: &str| {
+        if len == 1 {
+            format!(
+                "'utf-8' codec can't decode byte 0x{:02x} in position {at}: {reason}",
+                input[at]
+            )
+        } else {
+            format!(
+                "'utf-8' codec can't decode bytes in position {at}-{}: {reason}",
+                at + len - 1
+            )
+        }
     };
-    format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+    let mut pending_from = 0;
+    let mut chunk_end = 0;
+    while chunk_end < bytes.len() {
+        chunk_end = (chunk_end + CHUNK).min(bytes.len());
+        let input = &bytes[pending_from..chunk_end];
+        match std::str::from_utf8(input) {
+            Ok(_) => pending_from = chunk_end,
+            Err(e) => match e.error_len() {
+                Some(len) => {
+                    let at = e.valid_up_to();
+                    let first = input[at];
+                    let reason = if (0x80..0xc2).contains(&first) || first >= 0xf5 {
+                        "invalid start byte"
+                    } else {
+                        "invalid continuation byte"
+                    };
+                    return describe(input, at, len, reason);
+                }
+                // An incomplete character at the end of this chunk: the
+                // decoder keeps it for the next one.
+                None => pending_from += e.valid_up_to(),
+            },
+        }
+    }
+    let rest = &bytes[pending_from..];
+    describe(rest, 0, rest.len().max(1), "unexpected end of data")
 }

@@ -76,9 +76,10 @@ pub fn fill_filter_stream(
 
 /// `JailReader._glob`: existing files matching a pattern; dangling links
 /// are reported and skipped.
-fn glob_existing(store: &mut Store, path: &str) -> Vec<String> {
+fn glob_existing(store: &mut Store, path: &str) -> Result<Vec<String>, ConfigError> {
     let mut out = Vec::new();
-    for p in pypath::glob(path) {
+    let found = pypath::glob(path).map_err(|m| ConfigError::python("ValueError", m, None))?;
+    for p in found {
         if pypath::exists(&p) {
             out.push(p);
         } else {
@@ -90,7 +91,7 @@ fn glob_existing(store: &mut Store, path: &str) -> Vec<String> {
             );
         }
     }
-    out
+    Ok(out)
 }
 
 /// `JailReader.convert`.
@@ -135,7 +136,7 @@ pub fn jail_stream(
                         Some((p, t)) => (p.to_string(), t.to_string()),
                         None => (line.to_string(), "head".to_string()),
                     };
-                    let list = glob_existing(store, &path);
+                    let list = glob_existing(store, &path)?;
                     if list.is_empty() {
                         store.log.push(
                             Level::Notice,
