@@ -2225,6 +2225,83 @@ fn include_nesting_limit_depends_on_the_reader() {
     regression_variants("include_nesting_limit_depends_on_the_reader", &variants);
 }
 
+/// `JailReader.getOptions` merges the filter's combined options into the
+/// jail section as `known/…` with their converted types: `maxlines` as an
+/// `int`, and `None` for options that could not be read (a filter without
+/// `[Definition]`: every filter option is `None`). A section-qualified
+/// reference `%(j1/known/maxlines)s` takes that value as is
+/// (configparserinc.py `_map_section_options`), and configparser's
+/// `BasicInterpolation._interpolate_some` then tests `"%" in v`: `TypeError:
+/// argument of type 'int' is not iterable` (or `'NoneType'`), fatal for the
+/// whole configuration. f2b substitutes `2`/`None` as text instead (the
+/// unqualified `%(known/maxlines)s` already fails like Python).
+#[test]
+fn section_qualified_reference_to_a_typed_known_option_is_a_typeerror() {
+    let jail = |opt: &str| {
+        format!("[j1]\nenabled = true\nfilter = f1\nlogpath = {{LOGS}}/a.log\nbackend = auto\naction =\nignorecommand = echo %(j1/known/{opt})s\n")
+    };
+    let (int_jail, none_jail) = (jail("maxlines"), jail("failregex"));
+    let d: &[&[&str]] = &[&["-d"]];
+    regression_variants(
+        "section_qualified_reference_to_a_typed_known_option_is_a_typeerror",
+        &[
+            (
+                "int (maxlines = 2)",
+                vec![
+                    MINIMAL_F2B,
+                    ("jail.conf", &int_jail),
+                    ("filter.d/f1.conf", "[Definition]\nfailregex = ^fail <HOST>$\nmaxlines = 2\n"),
+                ],
+                d,
+            ),
+            (
+                "None (filter without [Definition])",
+                vec![MINIMAL_F2B, ("jail.conf", &none_jail), ("filter.d/f1.conf", "[Init]\nmode = normal\n")],
+                d,
+            ),
+        ],
+    );
+}
+
+/// Python lists directories with `os.scandir` on a `str` path, so a file
+/// name that is not UTF-8 arrives surrogate-escaped (`b\xff.conf` →
+/// `'b\udcff.conf'`) and is used like any other: `jail.d/*.conf` includes it
+/// (`ConfigReaderUnshared.read`'s `glob.glob`), and a `logpath` glob adds it
+/// as a log file, printed by `repr` as `'…/b\udcff.log'`. f2b skips such
+/// names. Here `jail.d/b\xff.conf` enables the jail and `logs/b\xff.log` is
+/// matched by `*.log`.
+#[test]
+fn non_utf8_file_names_are_surrogate_escaped_not_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    if !require_oracle("non_utf8_file_names_are_surrogate_escaped_not_skipped") {
+        return;
+    }
+    let files: Vec<(String, Vec<u8>)> = [
+        MINIMAL_F2B,
+        (
+            "jail.conf",
+            "[j1]\nenabled = false\nfilter = f1\nlogpath = {LOGS}/*.log\nbackend = auto\naction =\n",
+        ),
+        F1,
+    ]
+    .iter()
+    .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
+    .collect();
+    let w = write_tree(&files);
+    std::fs::create_dir_all(w.conf.join("jail.d")).expect("jail.d");
+    let name = |b: &[u8]| std::ffi::OsStr::from_bytes(b).to_os_string();
+    std::fs::write(w.conf.join("jail.d").join(name(b"b\xff.conf")), "[j1]\nenabled = true\n").expect("write");
+    std::fs::write(w.logs.join(name(b"b\xff.log")), "").expect("write");
+    let mut diffs = compare_mode(&w.conf, &["-d"]);
+    diffs.extend(compare_mode(&w.conf, &["-t"]));
+    assert!(
+        diffs.is_empty(),
+        "non_utf8_file_names_are_surrogate_escaped_not_skipped:\n{}\n(plus jail.d/b\\xff.conf enabling j1 and logs/b\\xff.log)\n{}",
+        show_files(&files),
+        diffs.join("\n")
+    );
+}
+
 #[test]
 fn regression_smoke_minimal_tree_is_identical() {
     regression(

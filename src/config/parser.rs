@@ -209,7 +209,7 @@ impl CfgParser {
         if raw {
             return Ok(Some(value));
         }
-        let mut extra: Map<String, SString> = Map::default();
+        let mut extra: Map<String, Mapped> = Map::default();
         let ctx = InterpCtx {
             parser: self,
             section,
@@ -266,6 +266,14 @@ pub fn split_section_option(name: &str) -> Option<(&str, &str)> {
     Some((caps.get(1)?.as_str(), caps.get(2)?.as_str()))
 }
 
+/// A name added to the interpolation map (`__name__`, a mapped `sec/opt`),
+/// with the Python type of its value when that is not `str`.
+#[derive(Debug, Clone)]
+struct Mapped {
+    value: SString,
+    py_type: Option<&'static str>,
+}
+
 struct InterpCtx<'a> {
     parser: &'a CfgParser,
     section: &'a str,
@@ -278,11 +286,11 @@ impl InterpCtx<'_> {
     /// `sec/opt`), then vars, the section, DEFAULT.
     fn lookup<'b>(
         &'b self,
-        extra: &'b Map<String, SString>,
+        extra: &'b Map<String, Mapped>,
         name: &str,
     ) -> Option<Option<&'b SString>> {
-        if let Some(v) = extra.get(name) {
-            return Some(Some(v));
+        if let Some(m) = extra.get(name) {
+            return Some(Some(&m.value));
         }
         if let Some(v) = self.vars.and_then(|v| v.get(name)) {
             return Some(v.as_ref());
@@ -299,8 +307,11 @@ impl InterpCtx<'_> {
     }
 
     /// Python's type name of a section value that is not a string.
-    fn non_str_type(&self, extra: &Map<String, SString>, name: &str) -> Option<&'static str> {
-        if extra.contains_key(name) || self.vars.is_some_and(|v| v.contains_key(name)) {
+    fn non_str_type(&self, extra: &Map<String, Mapped>, name: &str) -> Option<&'static str> {
+        if let Some(m) = extra.get(name) {
+            return m.py_type;
+        }
+        if self.vars.is_some_and(|v| v.contains_key(name)) {
             return None;
         }
         self.parser
@@ -309,7 +320,7 @@ impl InterpCtx<'_> {
             .copied()
     }
 
-    fn contains(&self, extra: &Map<String, SString>, name: &str) -> bool {
+    fn contains(&self, extra: &Map<String, Mapped>, name: &str) -> bool {
         self.lookup(extra, name).is_some()
     }
 
@@ -321,12 +332,18 @@ impl InterpCtx<'_> {
         &self,
         out: &mut SString,
         rest_s: &SString,
-        extra: &mut Map<String, SString>,
+        extra: &mut Map<String, Mapped>,
         depth: usize,
     ) -> Result<(), ConfigError> {
         if !self.section.is_empty() {
             let mut fresh = extra.clone();
-            fresh.insert("__name__".into(), SString::synthetic(self.section));
+            fresh.insert(
+                "__name__".into(),
+                Mapped {
+                    value: SString::synthetic(self.section),
+                    py_type: None,
+                },
+            );
             self.map_section_options(&rest_s.text, &mut fresh);
             return self.interpolate_inner(out, rest_s, &mut fresh, depth);
         }
@@ -337,7 +354,7 @@ impl InterpCtx<'_> {
         &self,
         out: &mut SString,
         rest_s: &SString,
-        extra: &mut Map<String, SString>,
+        extra: &mut Map<String, Mapped>,
         depth: usize,
     ) -> Result<(), ConfigError> {
         // Only error messages need the raw value.
@@ -451,7 +468,7 @@ impl InterpCtx<'_> {
 
     /// fail2ban's `_map_section_options`: resolves `%(sec/opt)s`,
     /// `%(known/opt)s` and `%(default/opt)s` to raw values.
-    fn map_section_options(&self, rest: &str, extra: &mut Map<String, SString>) {
+    fn map_section_options(&self, rest: &str, extra: &mut Map<String, Mapped>) {
         if !rest.contains('/') || !rest.contains("%(") {
             return;
         }
@@ -469,6 +486,7 @@ impl InterpCtx<'_> {
             let sec = &sopt[..sopt.len() - opt.len() - 1];
             let seclwr = sec.to_lowercase();
             let mut found: Option<SString> = None;
+            let mut py_type: Option<&'static str> = None;
             let mut usedef = false;
             if seclwr == "default" {
                 usedef = true;
@@ -487,7 +505,14 @@ impl InterpCtx<'_> {
                     continue;
                 };
                 match s.get(opt) {
-                    Some(v) => found = Some(v.clone()),
+                    Some(v) => {
+                        found = Some(v.clone());
+                        py_type = self
+                            .parser
+                            .non_str
+                            .get(&(sec.to_string(), opt.to_string()))
+                            .copied();
+                    }
                     None => usedef = true,
                 }
             }
@@ -497,8 +522,8 @@ impl InterpCtx<'_> {
                     None => continue,
                 }
             }
-            if let Some(v) = found {
-                extra.insert(sopt.to_string(), v);
+            if let Some(value) = found {
+                extra.insert(sopt.to_string(), Mapped { value, py_type });
             }
         }
     }

@@ -1,7 +1,63 @@
 //! Python's `os.path` and `glob.glob` semantics on POSIX, as fail2ban relies
 //! on them for file names (string comparisons, not normalised paths).
 
-use std::path::Path;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+/// Python decodes file names with `surrogateescape`: a byte that is not
+/// UTF-8 becomes U+DC80+byte. Rust strings cannot hold lone surrogates, so
+/// f2b carries such a byte as U+10FC00+byte (Supplementary Private Use
+/// Area-B), prints it as Python does (`\udcff`) and turns it back into the
+/// byte when touching the file system.
+pub const ESCAPED_BYTE_BASE: u32 = 0x10FC00;
+
+/// A file name from the OS as Python sees it.
+pub fn name_from_os(name: &OsStr) -> String {
+    let mut out = String::new();
+    let mut bytes = name.as_bytes();
+    while !bytes.is_empty() {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).expect("valid prefix"));
+                let n = e.error_len().unwrap_or(bad.len());
+                for b in &bad[..n] {
+                    out.push(char::from_u32(ESCAPED_BYTE_BASE + *b as u32).expect("in range"));
+                }
+                bytes = &bad[n..];
+            }
+        }
+    }
+    out
+}
+
+/// The byte a name character stands for, if it is an escaped byte.
+pub fn escaped_byte(c: char) -> Option<u8> {
+    let n = c as u32;
+    (ESCAPED_BYTE_BASE + 0x80..=ESCAPED_BYTE_BASE + 0xFF)
+        .contains(&n)
+        .then(|| (n - ESCAPED_BYTE_BASE) as u8)
+}
+
+/// A path string as the OS path it names.
+pub fn os_path(p: &str) -> PathBuf {
+    if !p.chars().any(|c| escaped_byte(c).is_some()) {
+        return PathBuf::from(p);
+    }
+    let mut bytes = Vec::with_capacity(p.len());
+    for c in p.chars() {
+        match escaped_byte(c) {
+            Some(b) => bytes.push(b),
+            None => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    PathBuf::from(OsStr::from_bytes(&bytes))
+}
 
 pub fn is_abs(p: &str) -> bool {
     p.starts_with('/')
@@ -84,18 +140,18 @@ pub fn abspath(path: &str) -> String {
 }
 
 pub fn exists(p: &str) -> bool {
-    Path::new(p).exists()
+    os_path(p).exists()
 }
 
 pub fn is_file(p: &str) -> bool {
-    Path::new(p).is_file()
+    os_path(p).is_file()
 }
 
 fn lexists(p: &str) -> bool {
     if p.contains('\0') {
         return false;
     }
-    std::fs::symlink_metadata(p).is_ok()
+    std::fs::symlink_metadata(os_path(p)).is_ok()
 }
 
 fn has_magic(s: &str) -> bool {
@@ -275,10 +331,10 @@ fn list_dir(dir: &str) -> Result<Vec<String>, &'static str> {
         return Err(EMBEDDED_NUL);
     }
     let d = if dir.is_empty() { "." } else { dir };
-    Ok(match std::fs::read_dir(d) {
+    Ok(match std::fs::read_dir(os_path(d)) {
         Ok(rd) => rd
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
+            .map(|e| name_from_os(&e.file_name()))
             .collect(),
         Err(_) => vec![],
     })
@@ -308,7 +364,7 @@ pub fn glob(pattern: &str) -> Result<Vec<String>, &'static str> {
     } else if has_magic(dir_trimmed) {
         glob(dir_trimmed)?
             .into_iter()
-            .filter(|d| Path::new(d).is_dir())
+            .filter(|d| os_path(d).is_dir())
             .collect()
     } else {
         vec![dir_trimmed.to_string()]
@@ -325,7 +381,7 @@ pub fn glob(pattern: &str) -> Result<Vec<String>, &'static str> {
                 }
             }
         } else if base.is_empty() {
-            if Path::new(&d).is_dir() {
+            if os_path(&d).is_dir() {
                 out.push(join(&d, base));
             }
         } else {

@@ -93,7 +93,7 @@ impl Store {
                 None,
             ));
         }
-        let bytes = match std::fs::read(path) {
+        let bytes = match std::fs::read(pypath::os_path(path)) {
             Ok(b) => b,
             Err(_) => {
                 self.files.insert(path.to_string(), FileRead::Unreadable);
@@ -238,7 +238,9 @@ impl Store {
         }
         let problem = if !pypath::exists(path) {
             "does not exist"
-        } else if std::fs::File::open(path).is_err() || std::path::Path::new(path).is_dir() {
+        } else if std::fs::File::open(pypath::os_path(path)).is_err()
+            || pypath::os_path(path).is_dir()
+        {
             "cannot be read"
         } else {
             return;

@@ -102,6 +102,11 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            c if crate::config::pypath::escaped_byte(c).is_some() => {
+                // A file-name byte Python holds as a lone surrogate.
+                let b = crate::config::pypath::escaped_byte(c).unwrap_or(0);
+                out.push_str(&format!("\\udc{b:02x}"));
+            }
             c if is_printable(c) && (c as u32) > 0x7f => out.push(c),
             c => {
                 let n = c as u32;
