@@ -12,6 +12,7 @@
 //! * `F2B_RANDOM_SHOW`   failing cases printed in full (default 5; the rest as a one-line summary)
 //! * `F2B_RANDOM_KEEP`   directory where every failing tree is copied (`seed-N/`)
 //! * `F2B_RANDOM_KEEP_ALL` also copy the trees that do not differ
+//! * `F2B_RANDOM_PRETTY` compare `--dp` on every case (default: ~30% of them)
 //! * `F2B_RANDOM_AVOID`  `|`-separated strings: a case with a file containing
 //!   one is replaced by the case of seed `seed + k·2^32` (to look past an
 //!   already known divergence)
@@ -758,6 +759,14 @@ impl Gen {
             self.chaos_line(&mut ini);
         }
         self.add(&format!("filter.d/{name}.conf"), &ini);
+        if self.rng.pct(6) {
+            // `filter.d/<name>.d/*.conf|*.local` are read too
+            let mut l = Ini::default();
+            l.section("Definition");
+            l.kv("failregex", "%(known/failregex)s\n^from-dot-d <HOST>");
+            let p = self.rng.pick(&["10-x.conf", "20-y.local", ".hidden.conf"]);
+            self.add(&format!("filter.d/{name}.d/{p}"), &l);
+        }
         if self.rng.pct(15) {
             let mut l = Ini::default();
             l.section("Definition");
@@ -914,6 +923,13 @@ impl Gen {
             self.chaos_line(&mut ini);
         }
         self.add(&format!("action.d/{name}.conf"), &ini);
+        if self.rng.pct(6) {
+            let mut l = Ini::default();
+            l.section("Init");
+            l.kv("port", "from-dot-d");
+            let p = self.rng.pick(&["10-x.conf", "20-y.local"]);
+            self.add(&format!("action.d/{name}.d/{p}"), &l);
+        }
         if self.rng.pct(12) {
             let mut l = Ini::default();
             match self.rng.below(3) {
@@ -1382,6 +1398,13 @@ fn generate(seed: u64) -> Case {
         g.add_raw(path, bad.to_vec());
     }
     if g.rng.pct(2) {
+        // a file name that is not UTF-8 (see write_tree)
+        g.add_raw("jail.d/b{FF}.conf", b"[DEFAULT]\nbantime = 1234\n".to_vec());
+    }
+    if g.rng.pct(2) {
+        g.add_raw("../logs/b{FF}.log", Vec::new());
+    }
+    if g.rng.pct(2) {
         // a BOM is not stripped by fail2ban's reader
         g.add_raw("jail.d/bom.local", b"\xef\xbb\xbf[DEFAULT]\nport = bom\n".to_vec());
     }
@@ -1456,6 +1479,17 @@ fn write_tree(files: &[(String, Vec<u8>)]) -> Written {
     }
     std::os::unix::fs::symlink(logs.join("nonexistent-target"), logs.join("dangling.log")).expect("symlink");
     for (rel, content) in files {
+        if rel.contains("{FF}") {
+            // a file name that is not UTF-8: `{FF}` stands for the byte 0xff
+            use std::os::unix::ffi::OsStrExt;
+            let mut bytes = conf.as_os_str().as_bytes().to_vec();
+            bytes.push(b'/');
+            bytes.extend(rel.replace("{FF}", "\u{1}").bytes().map(|b| if b == 1 { 0xff } else { b }));
+            let path = PathBuf::from(std::ffi::OsStr::from_bytes(&bytes));
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, expand(content, &conf, &logs)).expect("write");
+            continue;
+        }
         if let Some(dir) = rel.strip_suffix('/') {
             // a directory where a file is expected
             std::fs::create_dir_all(conf.join(dir)).expect("mkdir");
@@ -1550,7 +1584,6 @@ fn show_files(files: &[(String, Vec<u8>)]) -> String {
 /// Writes a tree, compares every mode, and returns the failures (empty: equal).
 fn check_files(files: &[(String, Vec<u8>)], modes: &[&[&str]]) -> Vec<String> {
     let w = write_tree(files);
-    let _ = &w.logs;
     let mut failures = Vec::new();
     for mode in modes {
         failures.extend(compare_mode(&w.conf, mode));
@@ -1600,6 +1633,7 @@ fn random_trees_dump_and_test_like_fail2ban() {
     .max(1);
     let keep = std::env::var_os("F2B_RANDOM_KEEP").map(PathBuf::from);
     let keep_all = std::env::var_os("F2B_RANDOM_KEEP_ALL").is_some();
+    let all_pretty = std::env::var_os("F2B_RANDOM_PRETTY").is_some();
     let avoid: Vec<String> = std::env::var("F2B_RANDOM_AVOID")
         .map(|v| v.split('|').filter(|s| !s.is_empty()).map(str::to_string).collect())
         .unwrap_or_default();
@@ -1639,7 +1673,7 @@ fn random_trees_dump_and_test_like_fail2ban() {
                         continue;
                     }
                     let mut modes: Vec<&[&str]> = vec![&["-d"], &["-t"]];
-                    if case.pretty {
+                    if case.pretty || all_pretty {
                         modes.push(&["--dp"]);
                     }
                     let w = write_tree(&case.files);
