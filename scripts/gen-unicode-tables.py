@@ -53,3 +53,16 @@ print("pub const DECIMAL: &[(u32, u32, u32)] = &[")
 for a, b, v in dec:
     print(f"    (0x{a:04X}, 0x{b:04X}, {v}),")
 print("];")
+# str.lower() for every character it changes: (code point, lower-cased text).
+print()
+print("/// `str.lower()` of every character it changes: (char, lower-cased text).")
+print("pub const LOWER: &[(char, &str)] = &[")
+for cp in range(0x110000):
+    c = chr(cp)
+    if 0xD800 <= cp <= 0xDFFF:
+        continue
+    lo = c.lower()
+    if lo != c:
+        esc = "".join(f"\\u{{{ord(x):x}}}" for x in lo)
+        print(f"    ('\\u{{{cp:x}}}', \"{esc}\"),")
+print("];")

@@ -2336,6 +2336,27 @@ fn non_utf8_file_names_are_surrogate_escaped_not_skipped() {
     );
 }
 
+/// configparser lower-cases option names with `str.lower()`, whose case
+/// tables are Python 3.11's Unicode 14.0.0: U+A7CB LATIN CAPITAL LETTER RAMS
+/// HORN (new in Unicode 16.0) has no lower-case mapping there, while Rust's
+/// `to_lowercase` (Unicode 16) maps it to U+0264. So in Python `xꟋ` and `xɤ`
+/// are two different keys: both may be defined in one section, and
+/// `%(xꟋ)s` does not find `xɤ` (fatal "Bad value substitution … key
+/// 'x\ua7cb' …").
+#[test]
+fn key_lowercasing_uses_the_unicode_14_case_tables() {
+    let lookup = format!("{J1}x\u{264} = lower\nignorecommand = %(x\u{a7cb})s\n");
+    let both = format!("{J1}x\u{a7cb} = upper\nx\u{264} = lower\nignorecommand = %(x\u{264})s\n");
+    let d: &[&[&str]] = &[&["-d"]];
+    regression_variants(
+        "key_lowercasing_uses_the_unicode_14_case_tables",
+        &[
+            ("%(xꟋ)s does not find xɤ", vec![MINIMAL_F2B, ("jail.conf", &lookup), F1], d),
+            ("xꟋ and xɤ are distinct keys", vec![MINIMAL_F2B, ("jail.conf", &both), F1], d),
+        ],
+    );
+}
+
 #[test]
 fn regression_smoke_minimal_tree_is_identical() {
     regression(

@@ -409,7 +409,7 @@ fn dot_slash_abspath(file: &str) -> String {
 /// configparser's `vars` conversion: keys lower-cased, values `str()`-ed.
 pub fn to_vars(map: &Map<String, OptValue>) -> Vars {
     map.iter()
-        .map(|(k, v)| (k.to_lowercase(), v.as_var()))
+        .map(|(k, v)| (crate::pyfmt::chars::py_lower(k), v.as_var()))
         .collect()
 }
 

@@ -143,7 +143,7 @@ impl CfgParser {
 
     /// configparser's `has_option`.
     pub fn has_option(&self, section: &str, option: &str) -> bool {
-        let option = option.to_lowercase();
+        let option = crate::pyfmt::chars::py_lower(option);
         if section.is_empty() || section == "DEFAULT" {
             return self.defaults.contains_key(&option);
         }
@@ -201,7 +201,7 @@ impl CfgParser {
         raw: bool,
         vars: Option<&Vars>,
     ) -> Result<Option<SString>, GetError> {
-        let option = option.to_lowercase();
+        let option = crate::pyfmt::chars::py_lower(option);
         let value = match self.lookup_raw(section, &option, vars)? {
             None => return Ok(None),
             Some(v) => v.clone(),
@@ -230,7 +230,7 @@ impl CfgParser {
         vars: Option<&Vars>,
     ) -> Result<Option<SString>, GetError> {
         if let Some((sec, opt)) = split_section_option(option) {
-            let candidates: Vec<String> = match sec.to_lowercase().as_str() {
+            let candidates: Vec<String> = match crate::pyfmt::chars::py_lower(sec).as_str() {
                 "known" => vec![format!("KNOWN/{section}"), section.to_string()],
                 "default" => vec!["DEFAULT".to_string()],
                 _ => vec![sec.to_string()],
@@ -404,7 +404,7 @@ impl InterpCtx<'_> {
                     ));
                 }
                 let close = close.expect("checked");
-                let var = inner[..close].to_lowercase();
+                let var = crate::pyfmt::chars::py_lower(&inner[..close]);
                 let end = p + 2 + close + 2;
                 match self.lookup(extra, &var) {
                     None => {
@@ -484,7 +484,7 @@ impl InterpCtx<'_> {
                 continue;
             }
             let sec = &sopt[..sopt.len() - opt.len() - 1];
-            let seclwr = sec.to_lowercase();
+            let seclwr = crate::pyfmt::chars::py_lower(sec);
             let mut found: Option<SString> = None;
             let mut py_type: Option<&'static str> = None;
             let mut usedef = false;

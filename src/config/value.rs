@@ -68,7 +68,10 @@ impl OptValue {
 
 /// fail2ban's boolean converter: only `1/on/true/yes` (any case) are true.
 pub fn as_bool(s: &str) -> bool {
-    matches!(s.to_lowercase().as_str(), "1" | "on" | "true" | "yes")
+    matches!(
+        crate::pyfmt::chars::py_lower(s).as_str(),
+        "1" | "on" | "true" | "yes"
+    )
 }
 
 /// Python's `int(str)`: surrounding whitespace, a sign, decimal digits

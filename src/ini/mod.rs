@@ -231,7 +231,7 @@ pub fn parse(text: &str, file: FileId) -> Result<IniFile, IniError> {
                         },
                     ));
                 }
-                let key = raw_key.to_lowercase();
+                let key = crate::pyfmt::chars::py_lower(raw_key);
                 let section_name = section.clone().unwrap_or_else(|| "DEFAULT".to_string());
                 if added_options.contains(&(section_name.clone(), key.clone())) {
                     return Err(IniError::DuplicateOption {
