@@ -28,23 +28,11 @@ fn both(args: &[&str]) -> Vec<String> {
             cmd.args(args);
             cmd
         });
-        if ours.stdout != oracle.stdout || ours.status.code() != oracle.status.code() {
-            failures.push(format!(
-                "{label} {args:?}: exit {:?} vs {:?}\n{}",
-                ours.status.code(),
-                oracle.status.code(),
-                diff(
-                    &String::from_utf8_lossy(&oracle.stdout),
-                    &String::from_utf8_lossy(&ours.stdout)
-                )
-            ));
-        }
-        if normalize_log(&ours.stderr) != normalize_log(&oracle.stderr) {
-            failures.push(format!(
-                "{label} {args:?}: stderr\n{}",
-                diff(&normalize_log(&oracle.stderr), &normalize_log(&ours.stderr))
-            ));
-        }
+        failures.extend(compare_outputs(
+            &format!("{label} {args:?}"),
+            &oracle,
+            &ours,
+        ));
     }
     failures
 }

@@ -9,38 +9,10 @@ use common::*;
 
 fn compare(tree: &Tree, oracle_args: &[&str], f2b_args: &[&str]) -> Vec<String> {
     let dir = tree.dir.to_str().expect("utf-8 path");
-    let mut oracle = std::process::Command::new("fail2ban-client");
-    oracle.args(["-c", dir]).args(oracle_args);
-    let expected = run(oracle);
-    let mut ours = f2b();
-    ours.args(f2b_args).args(["-c", dir]).args(oracle_args);
-    let actual = run(ours);
-    let mut failures = Vec::new();
+    let mut args = vec!["-c", dir];
+    args.extend_from_slice(oracle_args);
     let label = format!("{} {}", tree.name, oracle_args.join(" "));
-    if expected.stdout != actual.stdout {
-        failures.push(format!(
-            "{label}: stdout differs\n{}",
-            diff(
-                &String::from_utf8_lossy(&expected.stdout),
-                &String::from_utf8_lossy(&actual.stdout)
-            )
-        ));
-    }
-    if expected.status.code() != actual.status.code() {
-        failures.push(format!(
-            "{label}: exit code {:?} (oracle) vs {:?} (f2b)",
-            expected.status.code(),
-            actual.status.code()
-        ));
-    }
-    let (e, a) = (
-        normalize_log(&expected.stderr),
-        normalize_log(&actual.stderr),
-    );
-    if e != a {
-        failures.push(format!("{label}: stderr differs\n{}", diff(&e, &a)));
-    }
-    failures
+    oracle_diffs(&label, &args, f2b_args)
 }
 
 fn run_matrix(modes: &[&[&str]]) {

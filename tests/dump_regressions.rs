@@ -18,28 +18,8 @@ fn assert_same(test: &str, files: &[(&str, &str)]) {
     }
     let dir = tmp.path().to_str().expect("utf-8");
     for mode in ["-d", "-t", "--dp"] {
-        let oracle = run({
-            let mut c = std::process::Command::new("fail2ban-client");
-            c.args(["-c", dir, mode]);
-            c
-        });
-        let ours = run({
-            let mut c = f2b();
-            c.args(["client", "-c", dir, mode]);
-            c
-        });
-        assert!(
-            oracle.stdout == ours.stdout && oracle.status.code() == ours.status.code(),
-            "{test} {mode}: exit {:?} vs {:?}\n{}",
-            oracle.status.code(),
-            ours.status.code(),
-            diff(
-                &String::from_utf8_lossy(&oracle.stdout),
-                &String::from_utf8_lossy(&ours.stdout)
-            )
-        );
-        let (e, a) = (normalize_log(&oracle.stderr), normalize_log(&ours.stderr));
-        assert!(e == a, "{test} {mode}: stderr\n{}", diff(&e, &a));
+        let failures = oracle_diffs(&format!("{test} {mode}"), &["-c", dir, mode], &["client"]);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
 

@@ -293,3 +293,48 @@ pub fn diff(expected: &str, actual: &str) -> String {
         .header("fail2ban (oracle)", "f2b")
         .to_string()
 }
+
+/// Differences between the oracle's and f2b's runs: stdout byte for byte,
+/// exit code, and stderr with timestamps and pids masked.
+pub fn compare_outputs(label: &str, expected: &Output, actual: &Output) -> Vec<String> {
+    let mut failures = Vec::new();
+    if expected.stdout != actual.stdout {
+        failures.push(format!(
+            "{label}: stdout differs\n{}",
+            diff(
+                &String::from_utf8_lossy(&expected.stdout),
+                &String::from_utf8_lossy(&actual.stdout)
+            )
+        ));
+    }
+    if expected.status.code() != actual.status.code() {
+        failures.push(format!(
+            "{label}: exit code {:?} (oracle) vs {:?} (f2b)",
+            expected.status.code(),
+            actual.status.code()
+        ));
+    }
+    let (e, a) = (
+        normalize_log(&expected.stderr),
+        normalize_log(&actual.stderr),
+    );
+    if e != a {
+        failures.push(format!("{label}: stderr differs\n{}", diff(&e, &a)));
+    }
+    failures
+}
+
+/// Runs `fail2ban-client ARGS` and `f2b F2B_PREFIX ARGS` and compares them.
+pub fn oracle_diffs(label: &str, args: &[&str], f2b_prefix: &[&str]) -> Vec<String> {
+    let expected = run({
+        let mut c = Command::new("fail2ban-client");
+        c.args(args);
+        c
+    });
+    let actual = run({
+        let mut c = f2b();
+        c.args(f2b_prefix).args(args);
+        c
+    });
+    compare_outputs(label, &expected, &actual)
+}
