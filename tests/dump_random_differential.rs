@@ -22,6 +22,11 @@
 
 mod common;
 
+/// A failing random case: seed, differences, the tree's files.
+type Failure = (u64, Vec<String>, Vec<(String, Vec<u8>)>);
+/// A named regression variant: label, files, modes to compare.
+type Variant<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a [&'a [&'a str]]);
+
 use common::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -94,16 +99,24 @@ impl Ini {
     /// Adds `key = value` unless the current section of this file already has
     /// the key (duplicates inside one file are fatal; see `kv_dup`).
     fn kv(&mut self, key: &str, value: &str) {
-        let current = self.entries.iter().rev().take_while(|e| !matches!(e, Entry::Section(_)));
+        let current = self
+            .entries
+            .iter()
+            .rev()
+            .take_while(|e| !matches!(e, Entry::Section(_)));
         let lower = key.to_lowercase();
-        let exists = current.into_iter().any(|e| matches!(e, Entry::Kv(k, _) if k.to_lowercase() == lower));
+        let exists = current
+            .into_iter()
+            .any(|e| matches!(e, Entry::Kv(k, _) if k.to_lowercase() == lower));
         if !exists {
             self.kv_dup(key, value);
         }
     }
 
     fn has_section(&self, name: &str) -> bool {
-        self.entries.iter().any(|e| matches!(e, Entry::Section(s) if s == name))
+        self.entries
+            .iter()
+            .any(|e| matches!(e, Entry::Section(s) if s == name))
     }
 
     fn kv_dup(&mut self, key: &str, value: &str) {
@@ -158,7 +171,11 @@ impl Ini {
                     // a continuation of the previous value.
                     let lead = if rng.below(300) == 0 { " " } else { "" };
                     let first = &lines[0];
-                    let trail = if rng.pct(4) { rng.pick(&[" ", "\t", "  "]) } else { "" };
+                    let trail = if rng.pct(4) {
+                        rng.pick(&[" ", "\t", "  "])
+                    } else {
+                        ""
+                    };
                     if first.is_empty() {
                         let _ = writeln!(out, "{lead}{key}{}{trail}", sep.trim_end());
                     } else {
@@ -201,7 +218,16 @@ impl Ini {
 /// Long values (for `--dp`'s wrapping at width 1000): many lines, or one
 /// long line with or without spaces, sometimes with quotes.
 fn long_text(rng: &mut Rng, head: &str) -> String {
-    let words = ["alpha", "b'c", "d\"e", "<HOST>", "x", "\\d+", "quite-a-long-word-here", "caf\u{e9}"];
+    let words = [
+        "alpha",
+        "b'c",
+        "d\"e",
+        "<HOST>",
+        "x",
+        "\\d+",
+        "quite-a-long-word-here",
+        "caf\u{e9}",
+    ];
     match rng.below(3) {
         0 => (0..rng.range(20, 60))
             .map(|i| format!("{head}{i} {}", rng.pick(&words)))
@@ -251,8 +277,23 @@ struct Case {
 const FILTERS: &[&str] = &["f1", "f2", "sshd", "web-a"];
 const ACTIONS: &[&str] = &["a1", "a2", "a3"];
 const JAILS: &[&str] = &[
-    "j1", "sshd", "web-a", "J2", "f1", "mail.x", "j 3", "a1", "default", "j\u{e4}il", "Definition", "Init",
-    "j'q", "j\"q", "j%1", "j\\b", "web-a?family=inet6",
+    "j1",
+    "sshd",
+    "web-a",
+    "J2",
+    "f1",
+    "mail.x",
+    "j 3",
+    "a1",
+    "default",
+    "j\u{e4}il",
+    "Definition",
+    "Init",
+    "j'q",
+    "j\"q",
+    "j%1",
+    "j\\b",
+    "web-a?family=inet6",
 ];
 
 struct Gen {
@@ -269,7 +310,9 @@ struct Gen {
 impl Gen {
     fn add(&mut self, path: &str, ini: &Ini) {
         // `J0`: another section of this case (the first jail)
-        let mut text = ini.render(&mut self.rng).replace("%(J0/", &format!("%({}/", self.jails[0]));
+        let mut text = ini
+            .render(&mut self.rng)
+            .replace("%(J0/", &format!("%({}/", self.jails[0]));
         if self.rng.pct(5) {
             text = text.replace('\n', "\r\n");
         }
@@ -282,7 +325,17 @@ impl Gen {
 
     fn boolean(&mut self, mostly_true: bool) -> String {
         let t = ["true", "1", "on", "Yes", "TRUE", "true ; yes it is", "yes"];
-        let f = ["false", "ture", "0", "no", "off", "true # really", "enabled", "yes\nno", ""];
+        let f = [
+            "false",
+            "ture",
+            "0",
+            "no",
+            "off",
+            "true # really",
+            "enabled",
+            "yes\nno",
+            "",
+        ];
         if mostly_true == self.rng.pct(85) {
             self.rng.pick(&t).to_string()
         } else {
@@ -296,10 +349,31 @@ impl Gen {
         }
         self.rng
             .pick(&[
-                "3", "3", "5", "10", "3x", " 3", "+3", "-1", "1_0", "0x1", "3.0", "\u{663}", "\u{b2}",
-                "99999999999999999999", "%(default_maxretry)s", "007", "1__0", "",
-                "%(default/maxretry)s", "%(Default/maxretry)s", "%(J0/maxretry)s", "%(KNOWN/maxretry)s", "\t4",
-                "1\u{a0}", "\u{ff13}",
+                "3",
+                "3",
+                "5",
+                "10",
+                "3x",
+                " 3",
+                "+3",
+                "-1",
+                "1_0",
+                "0x1",
+                "3.0",
+                "\u{663}",
+                "\u{b2}",
+                "99999999999999999999",
+                "%(default_maxretry)s",
+                "007",
+                "1__0",
+                "",
+                "%(default/maxretry)s",
+                "%(Default/maxretry)s",
+                "%(J0/maxretry)s",
+                "%(KNOWN/maxretry)s",
+                "\t4",
+                "1\u{a0}",
+                "\u{ff13}",
             ])
             .to_string()
     }
@@ -310,8 +384,21 @@ impl Gen {
         }
         self.rng
             .pick(&[
-                "10m", "1h", "600", "%(bantime_base)s*2", "%(Bantime_Base)s", "%(__NAME__)s", "1d 2h", "-1", "%(known/bantime)s", "5 ; minutes",
-                "%(default/bantime)s", "%(J0/bantime)s", "%(Known/bantime)s", "%%(bantime)s", "%(__name__)s",
+                "10m",
+                "1h",
+                "600",
+                "%(bantime_base)s*2",
+                "%(Bantime_Base)s",
+                "%(__NAME__)s",
+                "1d 2h",
+                "-1",
+                "%(known/bantime)s",
+                "5 ; minutes",
+                "%(default/bantime)s",
+                "%(J0/bantime)s",
+                "%(Known/bantime)s",
+                "%%(bantime)s",
+                "%(__name__)s",
             ])
             .to_string()
     }
@@ -357,7 +444,11 @@ impl Gen {
                 "%(J0/logpath)s",
             ])
         };
-        let n = if self.rng.pct(25) { self.rng.range(2, 3) } else { 1 };
+        let n = if self.rng.pct(25) {
+            self.rng.range(2, 3)
+        } else {
+            1
+        };
         let mut v: Vec<&str> = (0..n).map(|_| one(&mut self.rng)).collect();
         if self.rng.pct(4) {
             v.insert(0, "");
@@ -366,7 +457,11 @@ impl Gen {
     }
 
     fn filter_ref(&mut self, jail: &str) -> String {
-        let f = if self.rng.pct(90) { self.rng.pick(&self.filters.clone()) } else { self.rng.pick(FILTERS) };
+        let f = if self.rng.pct(90) {
+            self.rng.pick(&self.filters.clone())
+        } else {
+            self.rng.pick(FILTERS)
+        };
         match self.rng.below(50) {
             0 => format!("{f}[mode=aggressive]"),
             1 => format!("{f}[mode=\"a,b\"]"),
@@ -417,7 +512,9 @@ impl Gen {
             9 => "missing-act".into(),
             10 => format!("{a}[bad"),
             11 => format!("{a}[a=1]x"),
-            12 => format!("{a}[name=%(__name__)s, port=\"%(port)s\", protocol=\"%(protocol)s\", chain=\"%(chain)s\"]"),
+            12 => format!(
+                "{a}[name=%(__name__)s, port=\"%(port)s\", protocol=\"%(protocol)s\", chain=\"%(chain)s\"]"
+            ),
             13 => format!("{a}[port=22,\n     protocol=tcp]"),
             14 => format!("{a}[timeout=5, bantime=1]"),
             15 => format!("{a}[blocktype=DROP]"),
@@ -482,8 +579,15 @@ impl Gen {
                 "^json \"<HOST>\" '<F-ID>\\S+</F-ID>'",
             ])
         };
-        let n = if self.rng.pct(35) { self.rng.range(2, 4) } else { 1 };
-        (0..n).map(|_| one(&mut self.rng)).collect::<Vec<_>>().join("\n")
+        let n = if self.rng.pct(35) {
+            self.rng.range(2, 4)
+        } else {
+            1
+        };
+        (0..n)
+            .map(|_| one(&mut self.rng))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     fn journalmatch(&mut self) -> String {
@@ -549,18 +653,35 @@ impl Gen {
         }
         ini.section("Definition");
         let loglevel = if self.rng.pct(8) {
-            self.rng.pick(&["BOGUS", "basic_format", "_styles", "\u{663}", "\u{b2}", "", "warn", "5", "notice", "Info ; x"])
+            self.rng.pick(&[
+                "BOGUS",
+                "basic_format",
+                "_styles",
+                "\u{663}",
+                "\u{b2}",
+                "",
+                "warn",
+                "5",
+                "notice",
+                "Info ; x",
+            ])
         } else {
             self.rng.pick(&["INFO", "DEBUG", "NOTICE", "info"])
         };
         let keys: &[(&str, &[&str])] = &[
             ("loglevel", &[loglevel]),
-            ("logtarget", &["STDERR", "SYSLOG", "/var/log/fail2ban.log", "%(x)s"]),
+            (
+                "logtarget",
+                &["STDERR", "SYSLOG", "/var/log/fail2ban.log", "%(x)s"],
+            ),
             ("syslogsocket", &["auto", "/dev/log"]),
             ("socket", &["/var/run/fail2ban/fail2ban.sock"]),
             ("pidfile", &["/var/run/fail2ban/fail2ban.pid"]),
             ("allowipv6", &["auto", "yes"]),
-            ("dbfile", &["/var/lib/fail2ban/fail2ban.sqlite3", ":memory:", "None"]),
+            (
+                "dbfile",
+                &["/var/lib/fail2ban/fail2ban.sqlite3", ":memory:", "None"],
+            ),
             ("dbmaxmatches", &["10", "x", "5 ; c"]),
             ("dbpurgeage", &["1d", "86400", "%(dbp)s"]),
         ];
@@ -601,11 +722,16 @@ impl Gen {
         if self.rng.pct(10) {
             let mut l = Ini::default();
             l.section("Definition");
-            l.kv("loglevel", self.rng.pick(&["DEBUG", "CRITICAL", "bad level"]));
+            l.kv(
+                "loglevel",
+                self.rng.pick(&["DEBUG", "CRITICAL", "bad level"]),
+            );
             if self.rng.pct(50) {
                 l.kv("dbpurgeage", "2d");
             }
-            let p = self.rng.pick(&["fail2ban.local", "fail2ban.d/x.conf", "fail2ban.d/y.local"]);
+            let p = self
+                .rng
+                .pick(&["fail2ban.local", "fail2ban.d/x.conf", "fail2ban.d/y.local"]);
             self.add(p, &l);
         }
         if self.rng.pct(3) {
@@ -683,7 +809,11 @@ impl Gen {
         if self.rng.pct(50) {
             ini.section("Init");
             if self.rng.pct(70) {
-                ini.kv("mode", self.rng.pick(&["normal", "aggressive", "%(__name__)s", "<mode_default>"]));
+                ini.kv(
+                    "mode",
+                    self.rng
+                        .pick(&["normal", "aggressive", "%(__name__)s", "<mode_default>"]),
+                );
             }
             if self.rng.pct(20) {
                 ini.kv("maxlines", self.rng.pick(&["1", "2", "x"]));
@@ -733,10 +863,19 @@ impl Gen {
             ini.kv("failregex", &fr);
         }
         if self.rng.pct(40) {
-            ini.kv("ignoreregex", self.rng.pick(&["", "^ignore <HOST>", "^ig1\n^ig2 <HOST>"]));
+            ini.kv(
+                "ignoreregex",
+                self.rng.pick(&["", "^ignore <HOST>", "^ig1\n^ig2 <HOST>"]),
+            );
         }
         if self.rng.pct(20) {
-            ini.kv("prefregex", self.rng.pick(&["^<F-MLFID>\\S+</F-MLFID> <F-CONTENT>.+</F-CONTENT>$", "^%(__prefix_line)s<F-CONTENT>.+</F-CONTENT>$"]));
+            ini.kv(
+                "prefregex",
+                self.rng.pick(&[
+                    "^<F-MLFID>\\S+</F-MLFID> <F-CONTENT>.+</F-CONTENT>$",
+                    "^%(__prefix_line)s<F-CONTENT>.+</F-CONTENT>$",
+                ]),
+            );
         }
         if self.rng.pct(25) {
             let d = self.datepattern();
@@ -784,11 +923,21 @@ impl Gen {
         let mut ini = Ini::default();
         if self.rng.pct(40) {
             ini.section("INCLUDES");
-            ini.kv("after", self.rng.pick(&["common.local", "common.conf", "sshd.conf"]));
+            ini.kv(
+                "after",
+                self.rng.pick(&["common.local", "common.conf", "sshd.conf"]),
+            );
         }
         ini.section("DEFAULT");
         ini.kv("_daemon", "\\S*");
-        ini.kv("__prefix_line", self.rng.pick(&["^\\S+ %(_daemon)s:\\s*", "%(known/__prefix_line)s", "^<lt_<logtype>/pre> "]));
+        ini.kv(
+            "__prefix_line",
+            self.rng.pick(&[
+                "^\\S+ %(_daemon)s:\\s*",
+                "%(known/__prefix_line)s",
+                "^<lt_<logtype>/pre> ",
+            ]),
+        );
         if self.rng.pct(30) {
             ini.kv("mode", "normal");
         }
@@ -831,7 +980,14 @@ impl Gen {
         }
         if self.rng.pct(20) {
             ini.section("INCLUDES");
-            ini.kv("before", self.rng.pick(&["common-act.conf", "missing-act.conf", "common-%(__name__)s.conf"]));
+            ini.kv(
+                "before",
+                self.rng.pick(&[
+                    "common-act.conf",
+                    "missing-act.conf",
+                    "common-%(__name__)s.conf",
+                ]),
+            );
         }
         if !self.chaos || self.rng.pct(50) {
             ini.section("DEFAULT");
@@ -866,20 +1022,31 @@ impl Gen {
             "actionreload",
             "actionrepair",
         ] {
-            let p = if matches!(key, "actionban" | "actionunban") { 85 } else { 25 };
+            let p = if matches!(key, "actionban" | "actionunban") {
+                85
+            } else {
+                25
+            };
             if self.rng.pct(p) {
                 if self.rng.pct(4) {
                     let v = long_text(&mut self.rng, "echo <ip> ");
                     ini.kv(key, &v);
                     continue;
                 }
-                let n = if self.rng.pct(25) { self.rng.range(2, 3) } else { 1 };
+                let n = if self.rng.pct(25) {
+                    self.rng.range(2, 3)
+                } else {
+                    1
+                };
                 let v: Vec<&str> = (0..n).map(|_| self.rng.pick(&cmds)).collect();
                 ini.kv(key, &v.join("\n"));
             }
         }
         if self.rng.pct(15) {
-            ini.kv("actionstart_on_demand", self.rng.pick(&["false", "true", "x"]));
+            ini.kv(
+                "actionstart_on_demand",
+                self.rng.pick(&["false", "true", "x"]),
+            );
         }
         if self.rng.pct(10) {
             ini.kv("actionrepair_on_unban", self.rng.pick(&["1", "no"]));
@@ -888,7 +1055,11 @@ impl Gen {
             ini.kv("norestored", self.rng.pick(&["1", "true", "maybe"]));
         }
         if self.rng.pct(30) {
-            ini.kv("custom", self.rng.pick(&["<name>-<protocol>", "plain", "<port>/<custom2>"]));
+            ini.kv(
+                "custom",
+                self.rng
+                    .pick(&["<name>-<protocol>", "plain", "<port>/<custom2>"]),
+            );
             ini.kv("custom2", if self.rng.pct(8) { "<custom>y" } else { "c2" });
         }
         if self.rng.pct(20) {
@@ -902,7 +1073,10 @@ impl Gen {
                 ("protocol", &["tcp", "udp"][..]),
                 ("chain", &["INPUT", "INPUT_direct"][..]),
                 ("timeout", &["30", "1m"][..]),
-                ("blocktype", &["REJECT --reject-with icmp-port-unreachable"][..]),
+                (
+                    "blocktype",
+                    &["REJECT --reject-with icmp-port-unreachable"][..],
+                ),
                 ("actname", &["init-actname"][..]),
                 ("known/port", &["init-known-port"][..]),
             ] {
@@ -1002,7 +1176,16 @@ impl Gen {
             ini.kv("findtime", &v);
         }
         if self.rng.pct(p) {
-            let v = self.rng.pick(&["auto", "polling", "systemd", "systemd[journalflags=1]", "pyinotify", "gamin", "%(default_backend)s", "Systemd"]);
+            let v = self.rng.pick(&[
+                "auto",
+                "polling",
+                "systemd",
+                "systemd[journalflags=1]",
+                "pyinotify",
+                "gamin",
+                "%(default_backend)s",
+                "Systemd",
+            ]);
             ini.kv("backend", v);
         }
         if self.rng.pct(p) {
@@ -1055,7 +1238,10 @@ impl Gen {
             ini.kv("bantime.overalljails", &v);
             ini.kv("bantime.rndtime", "5m");
             ini.kv("bantime.multipliers", "1 2 4 8");
-            ini.kv("bantime.formula", "ban.Time * (1<<(ban.Count if ban.Count<20 else 20)) * banFactor");
+            ini.kv(
+                "bantime.formula",
+                "ban.Time * (1<<(ban.Count if ban.Count<20 else 20)) * banFactor",
+            );
         }
         if self.rng.pct(p / 2) {
             ini.kv("logtimezone", self.rng.pick(&["UTC", "UTC+0200"]));
@@ -1070,7 +1256,13 @@ impl Gen {
             ini.kv("maxlines", self.rng.pick(&["1", "2", "x", "%(ml)s"]));
         }
         if self.rng.pct(p / 2) {
-            ini.kv("prefregex", self.rng.pick(&["^jail-pref <known/prefregex>", "^jail-pref <F-CONTENT>.+</F-CONTENT>$"]));
+            ini.kv(
+                "prefregex",
+                self.rng.pick(&[
+                    "^jail-pref <known/prefregex>",
+                    "^jail-pref <F-CONTENT>.+</F-CONTENT>$",
+                ]),
+            );
         }
         if self.rng.pct(p / 2) {
             let d = self.datepattern();
@@ -1089,20 +1281,39 @@ impl Gen {
             ini.kv("failregex", &v);
         }
         if self.rng.pct(p / 2) {
-            ini.kv("ignoreregex", self.rng.pick(&["", "^jail-ignore", "^jail-ignore2", "^jail-ignore3", "%(known/ignoreregex)s"]));
+            ini.kv(
+                "ignoreregex",
+                self.rng.pick(&[
+                    "",
+                    "^jail-ignore",
+                    "^jail-ignore2",
+                    "^jail-ignore3",
+                    "%(known/ignoreregex)s",
+                ]),
+            );
         }
         if self.rng.pct(p + 20) {
             let a = self.action_value();
             ini.kv("action", &a);
         }
         if self.rng.pct(p) {
-            ini.kv("port", self.rng.pick(&["ssh", "22", "1,2", "0:65535", "http,https"]));
+            ini.kv(
+                "port",
+                self.rng
+                    .pick(&["ssh", "22", "1,2", "0:65535", "http,https"]),
+            );
         }
         if self.rng.pct(p / 2) {
-            ini.kv("mode", self.rng.pick(&["normal", "aggressive", "ddos", "bogus"]));
+            ini.kv(
+                "mode",
+                self.rng.pick(&["normal", "aggressive", "ddos", "bogus"]),
+            );
         }
         if self.rng.pct(p / 2) {
-            ini.kv("banaction", self.rng.pick(&["a2", "a3[port=9]", "missing-act"]));
+            ini.kv(
+                "banaction",
+                self.rng.pick(&["a2", "a3[port=9]", "missing-act"]),
+            );
         }
         if self.rng.pct(4) {
             ini.kv("mytag", "<known/failregex> %(__name__)s");
@@ -1121,9 +1332,20 @@ impl Gen {
         let mut ini = Ini::default();
         if self.rng.pct(40) {
             ini.section("INCLUDES");
-            ini.kv("before", self.rng.pick(&["paths.conf", "paths.conf", "missing-paths.conf", "{CONF}/paths.conf"]));
+            ini.kv(
+                "before",
+                self.rng.pick(&[
+                    "paths.conf",
+                    "paths.conf",
+                    "missing-paths.conf",
+                    "{CONF}/paths.conf",
+                ]),
+            );
             if self.rng.pct(20) {
-                ini.kv("after", self.rng.pick(&["after.conf", "jail.conf", "paths.conf"]));
+                ini.kv(
+                    "after",
+                    self.rng.pick(&["after.conf", "jail.conf", "paths.conf"]),
+                );
                 let mut a = Ini::default();
                 a.section("DEFAULT");
                 a.kv("bantime", "77");
@@ -1132,7 +1354,11 @@ impl Gen {
             let mut p = Ini::default();
             if self.rng.pct(40) {
                 p.section("INCLUDES");
-                p.kv("before", self.rng.pick(&["paths-common.conf", "jail.conf", "paths.conf"]));
+                p.kv(
+                    "before",
+                    self.rng
+                        .pick(&["paths-common.conf", "jail.conf", "paths.conf"]),
+                );
                 if self.rng.pct(50) {
                     p.kv("after", "paths-overrides.local");
                 }
@@ -1166,9 +1392,25 @@ impl Gen {
             ("port", 60, &["ssh", "0:65535", "1,2"]),
             ("protocol", 40, &["tcp", "udp"]),
             ("chain", 30, &["INPUT", "<known/chain>"]),
-            ("banaction", 60, &["a1", "a2[port=x]", "missing-act", "a3", "a1", "a2", "a3[name=%(__name__)s-b]"]),
+            (
+                "banaction",
+                60,
+                &[
+                    "a1",
+                    "a2[port=x]",
+                    "missing-act",
+                    "a3",
+                    "a1",
+                    "a2",
+                    "a3[name=%(__name__)s-b]",
+                ],
+            ),
             ("bantime_base", 30, &["10m", "600"]),
-            ("bantime", 50, &["10m", "%(bantime_base)s", "1h ; comment", "%(bt1)s"]),
+            (
+                "bantime",
+                50,
+                &["10m", "%(bantime_base)s", "1h ; comment", "%(bt1)s"],
+            ),
             ("findtime", 30, &["10m", "1d"]),
             ("maxretry", 40, &["5", "3x", "%(default_maxretry)s"]),
             ("default_maxretry", 30, &["4"]),
@@ -1177,10 +1419,18 @@ impl Gen {
             ("logencoding", 20, &["auto"]),
             ("ignoreip", 30, &["127.0.0.1/8 ::1", "%(ignoreip_base)s"]),
             ("ignoreip_base", 30, &["10.0.0.0/8"]),
-            ("filter", 15, &["%(__name__)s", "%(__name__)s[mode=%(mode)s]", "f1"]),
+            (
+                "filter",
+                15,
+                &["%(__name__)s", "%(__name__)s[mode=%(mode)s]", "f1"],
+            ),
             ("mode", 20, &["normal", "aggressive"]),
             ("logdir", 40, &["{LOGS}"]),
-            ("ignorecommand", 10, &["", "echo <ip>", "echo %(__name__)s", "echo %%(__name__)s"]),
+            (
+                "ignorecommand",
+                10,
+                &["", "echo <ip>", "echo %(__name__)s", "echo %%(__name__)s"],
+            ),
             ("enabled", 20, &["false", "true"]),
             ("logpath", 15, &["{LOGS}/a.log", "%(logdir)s/c.log"]),
             ("ml", 20, &["3"]),
@@ -1190,12 +1440,28 @@ impl Gen {
         // Helpers other values refer to: nearly always defined (a missing one
         // is fatal for the whole configuration).
         let helpers = [
-            "port", "protocol", "chain", "banaction", "bantime_base", "bantime", "maxretry",
-            "default_maxretry", "ignoreip_base", "mode", "logdir", "ml", "default_backend", "mta",
+            "port",
+            "protocol",
+            "chain",
+            "banaction",
+            "bantime_base",
+            "bantime",
+            "maxretry",
+            "default_maxretry",
+            "ignoreip_base",
+            "mode",
+            "logdir",
+            "ml",
+            "default_backend",
+            "mta",
             "logpath",
         ];
         for (k, p, vals) in d {
-            let p = if helpers.contains(k) { if self.chaos { 80 } else { 98 } } else { *p };
+            let p = if helpers.contains(k) {
+                if self.chaos { 80 } else { 98 }
+            } else {
+                *p
+            };
             if self.rng.pct(p) {
                 let v = self.rng.pick(vals).to_string();
                 let v = self.deco(v);
@@ -1229,7 +1495,9 @@ impl Gen {
         }
         if self.rng.pct(if self.chaos { 50 } else { 92 }) {
             let a = if self.rng.pct(50) {
-                self.rng.pick(&["%(action_)s", "%(action_mw)s", "%(banaction)s"]).to_string()
+                self.rng
+                    .pick(&["%(action_)s", "%(action_mw)s", "%(banaction)s"])
+                    .to_string()
             } else {
                 self.action_value()
             };
@@ -1253,7 +1521,10 @@ impl Gen {
             ini.kv("foo", "bar");
         }
         if self.rng.pct(3) {
-            ini.raw(self.rng.pick(&["[[weird]]", "[x]]", "[ j1 ]", "[j1] trailing", "[DEFAULT ]"]));
+            ini.raw(
+                self.rng
+                    .pick(&["[[weird]]", "[x]]", "[ j1 ]", "[j1] trailing", "[DEFAULT ]"]),
+            );
             ini.kv("enabled", "true");
             ini.kv("filter", "f1");
         }
@@ -1269,7 +1540,12 @@ impl Gen {
             ini.section("INCLUDES");
             ini.kv(
                 self.rng.pick(&["before", "after"]),
-                self.rng.pick(&["../paths.conf", "../jail.conf", "{CONF}/paths.conf", "sibling.conf"]),
+                self.rng.pick(&[
+                    "../paths.conf",
+                    "../jail.conf",
+                    "{CONF}/paths.conf",
+                    "sibling.conf",
+                ]),
             );
         }
         if self.rng.pct(30) {
@@ -1277,7 +1553,10 @@ impl Gen {
             match self.rng.below(6) {
                 0 if self.chaos => ini.kv("bantime", "%(known/bantime)s"),
                 0 => ini.kv("bantime", "%(bantime_base)s"),
-                1 => ini.kv("banaction", self.rng.pick(&["a2", "a3", "a1[port=%(port)s]"])),
+                1 => ini.kv(
+                    "banaction",
+                    self.rng.pick(&["a2", "a3", "a1[port=%(port)s]"]),
+                ),
                 2 => ini.kv("maxretry", "7"),
                 3 => ini.kv("port", "override-port"),
                 4 => ini.kv("backend", "polling"),
@@ -1394,7 +1673,11 @@ fn generate(seed: u64) -> Case {
             3 => b"[DEFAULT]\nport = \xed\xa0\x80\n",
             _ => b"[DEFAULT]\nport = \xf0\x9f\x98",
         };
-        let path = g.rng.pick(&["jail.d/latin1.conf", "filter.d/f2.local", "action.d/a2.local"]);
+        let path = g.rng.pick(&[
+            "jail.d/latin1.conf",
+            "filter.d/f2.local",
+            "action.d/a2.local",
+        ]);
         g.add_raw(path, bad.to_vec());
     }
     if g.rng.pct(2) {
@@ -1406,7 +1689,10 @@ fn generate(seed: u64) -> Case {
     }
     if g.rng.pct(2) {
         // a BOM is not stripped by fail2ban's reader
-        g.add_raw("jail.d/bom.local", b"\xef\xbb\xbf[DEFAULT]\nport = bom\n".to_vec());
+        g.add_raw(
+            "jail.d/bom.local",
+            b"\xef\xbb\xbf[DEFAULT]\nport = bom\n".to_vec(),
+        );
     }
     let filters = g.filters.clone();
     let mut common = false;
@@ -1437,15 +1723,24 @@ fn generate(seed: u64) -> Case {
     }
     if g.rng.pct(30) {
         // next to the config dir: where `./name` filters and actions are read
-        g.add_raw("../f1.conf", b"[Definition]\nfailregex = ^from-cwd <HOST>$\n".to_vec());
-        g.add_raw("../a1.conf", b"[Definition]\nactionban = cwd-ban <ip>\n".to_vec());
+        g.add_raw(
+            "../f1.conf",
+            b"[Definition]\nfailregex = ^from-cwd <HOST>$\n".to_vec(),
+        );
+        g.add_raw(
+            "../a1.conf",
+            b"[Definition]\nactionban = cwd-ban <ip>\n".to_vec(),
+        );
     }
     if g.rng.pct(3) {
         // no jail.conf: the jails come from the overrides only
         g.files.retain(|(p, _)| p != "jail.conf");
     }
     if g.rng.pct(3) {
-        g.add_raw("filter.d/f1.conf.local", b"[Definition]\nfailregex = never\n".to_vec());
+        g.add_raw(
+            "filter.d/f1.conf.local",
+            b"[Definition]\nfailregex = never\n".to_vec(),
+        );
     }
     let slash = g.rng.pct(8);
     Case {
@@ -1474,17 +1769,29 @@ fn write_tree(files: &[(String, Vec<u8>)]) -> Written {
     let logs = tmp.path().join("logs");
     std::fs::create_dir_all(&conf).expect("mkdir config");
     std::fs::create_dir_all(logs.join("sub")).expect("mkdir logs");
-    for f in ["a.log", "b.log", "c.log", ".hidden.log", "a b.log", "sub/d.log"] {
+    for f in [
+        "a.log",
+        "b.log",
+        "c.log",
+        ".hidden.log",
+        "a b.log",
+        "sub/d.log",
+    ] {
         std::fs::write(logs.join(f), "").expect("log file");
     }
-    std::os::unix::fs::symlink(logs.join("nonexistent-target"), logs.join("dangling.log")).expect("symlink");
+    std::os::unix::fs::symlink(logs.join("nonexistent-target"), logs.join("dangling.log"))
+        .expect("symlink");
     for (rel, content) in files {
         if rel.contains("{FF}") {
             // a file name that is not UTF-8: `{FF}` stands for the byte 0xff
             use std::os::unix::ffi::OsStrExt;
             let mut bytes = conf.as_os_str().as_bytes().to_vec();
             bytes.push(b'/');
-            bytes.extend(rel.replace("{FF}", "\u{1}").bytes().map(|b| if b == 1 { 0xff } else { b }));
+            bytes.extend(
+                rel.replace("{FF}", "\u{1}")
+                    .bytes()
+                    .map(|b| if b == 1 { 0xff } else { b }),
+            );
             let path = PathBuf::from(std::ffi::OsStr::from_bytes(&bytes));
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(&path, expand(content, &conf, &logs)).expect("write");
@@ -1499,7 +1806,11 @@ fn write_tree(files: &[(String, Vec<u8>)]) -> Written {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, expand(content, &conf, &logs)).expect("write");
     }
-    Written { _tmp: tmp, conf, logs }
+    Written {
+        _tmp: tmp,
+        conf,
+        logs,
+    }
 }
 
 fn expand(content: &[u8], conf: &Path, logs: &Path) -> Vec<u8> {
@@ -1527,7 +1838,9 @@ fn compare_mode_full(dir: &Path, args: &[&str]) -> (Vec<String>, std::process::O
     oracle.current_dir(&cwd).args(["-c", dir]).args(args);
     let expected = run(oracle);
     let mut ours = f2b();
-    ours.current_dir(&cwd).args(["client", "-c", dir]).args(args);
+    ours.current_dir(&cwd)
+        .args(["client", "-c", dir])
+        .args(args);
     let actual = run(ours);
     let mut out = Vec::new();
     let label = args.join(" ");
@@ -1547,7 +1860,10 @@ fn compare_mode_full(dir: &Path, args: &[&str]) -> (Vec<String>, std::process::O
             actual.status.code()
         ));
     }
-    let (e, a) = (normalize_log(&expected.stderr), normalize_log(&actual.stderr));
+    let (e, a) = (
+        normalize_log(&expected.stderr),
+        normalize_log(&actual.stderr),
+    );
     if e != a {
         out.push(format!("{label}: stderr differs\n{}", diff(&e, &a)));
     }
@@ -1559,7 +1875,11 @@ fn show_files(files: &[(String, Vec<u8>)]) -> String {
     if files.len() > 30 {
         let _ = writeln!(s, "(showing 10 of {} files)", files.len());
     }
-    let shown = if files.len() > 30 { &files[..10] } else { files };
+    let shown = if files.len() > 30 {
+        &files[..10]
+    } else {
+        files
+    };
     for (rel, content) in shown {
         let _ = writeln!(s, "---- {rel}");
         let text = String::from_utf8_lossy(content);
@@ -1598,7 +1918,8 @@ fn env_num(name: &str, default: u64) -> u64 {
             if let Some(h) = v.strip_prefix("0x") {
                 u64::from_str_radix(h, 16).unwrap_or_else(|_| panic!("{name}={v}: not a number"))
             } else {
-                v.parse().unwrap_or_else(|_| panic!("{name}={v}: not a number"))
+                v.parse()
+                    .unwrap_or_else(|_| panic!("{name}={v}: not a number"))
             }
         }
         Err(_) => default,
@@ -1614,7 +1935,9 @@ fn require_oracle(test: &str) -> bool {
     if in_ci() {
         panic!("{test}: fail2ban-client missing under CI=true");
     }
-    eprintln!("NOTE: {test} did not run: fail2ban-client (apt-get install fail2ban) missing (it fails under CI=true)");
+    eprintln!(
+        "NOTE: {test} did not run: fail2ban-client (apt-get install fail2ban) missing (it fails under CI=true)"
+    );
     false
 }
 
@@ -1635,10 +1958,15 @@ fn random_trees_dump_and_test_like_fail2ban() {
     let keep_all = std::env::var_os("F2B_RANDOM_KEEP_ALL").is_some();
     let all_pretty = std::env::var_os("F2B_RANDOM_PRETTY").is_some();
     let avoid: Vec<String> = std::env::var("F2B_RANDOM_AVOID")
-        .map(|v| v.split('|').filter(|s| !s.is_empty()).map(str::to_string).collect())
+        .map(|v| {
+            v.split('|')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let skipped = std::sync::atomic::AtomicU64::new(0);
-    let failures: Mutex<Vec<(u64, Vec<String>, Vec<(String, Vec<u8>)>)>> = Mutex::new(Vec::new());
+    let failures: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
     // oracle -d: [fatal exit, has config-error, starts a jail, has an action]
     let stats = Mutex::new([0u64; 4]);
     std::thread::scope(|s| {
@@ -1679,7 +2007,11 @@ fn random_trees_dump_and_test_like_fail2ban() {
                     let w = write_tree(&case.files);
                     let mut diffs = Vec::new();
                     for mode in &modes {
-                        let dir = if case.slash { PathBuf::from(format!("{}/", w.conf.display())) } else { w.conf.clone() };
+                        let dir = if case.slash {
+                            PathBuf::from(format!("{}/", w.conf.display()))
+                        } else {
+                            w.conf.clone()
+                        };
                         let (d, out) = compare_mode_full(&dir, mode);
                         diffs.extend(d);
                         if mode[0] == "-d" {
@@ -1701,14 +2033,19 @@ fn random_trees_dump_and_test_like_fail2ban() {
                                     continue;
                                 }
                                 let p = d.join(rel.replace("../", "ROOT/"));
-                                std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir keep");
+                                std::fs::create_dir_all(p.parent().expect("parent"))
+                                    .expect("mkdir keep");
                                 std::fs::write(p, content).expect("keep");
                             }
-                            std::fs::write(d.join("DIFF.txt"), diffs.join("\n")).expect("keep diff");
+                            std::fs::write(d.join("DIFF.txt"), diffs.join("\n"))
+                                .expect("keep diff");
                         }
                     }
                     if !diffs.is_empty() {
-                        failures.lock().expect("lock").push((case.seed, diffs, case.files));
+                        failures
+                            .lock()
+                            .expect("lock")
+                            .push((case.seed, diffs, case.files));
                     }
                     i += jobs;
                 }
@@ -1727,7 +2064,10 @@ fn random_trees_dump_and_test_like_fail2ban() {
         st[3]
     );
     if failures.is_empty() {
-        eprintln!("{cases} random cases (seeds {base}..{}) identical", base.wrapping_add(cases));
+        eprintln!(
+            "{cases} random cases (seeds {base}..{}) identical",
+            base.wrapping_add(cases)
+        );
         return;
     }
     let mut report = format!(
@@ -1741,7 +2081,11 @@ fn random_trees_dump_and_test_like_fail2ban() {
                 let mut lines = d.lines();
                 let head = lines.next().unwrap_or("");
                 let change = lines
-                    .find(|l| (l.starts_with('-') || l.starts_with('+')) && !l.starts_with("---") && !l.starts_with("+++"))
+                    .find(|l| {
+                        (l.starts_with('-') || l.starts_with('+'))
+                            && !l.starts_with("---")
+                            && !l.starts_with("+++")
+                    })
                     .unwrap_or("");
                 format!("{head} {}", change.chars().take(160).collect::<String>())
             })
@@ -1787,12 +2131,15 @@ fn regression(test: &str, files: &[(&str, &str)], modes: &[&[&str]]) {
         return;
     }
     let report = fixed_tree_diffs(files, modes);
-    assert!(report.is_empty(), "{test}: f2b differs from fail2ban-client\n{report}");
+    assert!(
+        report.is_empty(),
+        "{test}: f2b differs from fail2ban-client\n{report}"
+    );
 }
 
 /// Several fixed trees for one behaviour: every variant is compared, and the
 /// test fails listing all that differ.
-fn regression_variants(test: &str, variants: &[(&str, Vec<(&str, &str)>, &[&[&str]])]) {
+fn regression_variants(test: &str, variants: &[Variant]) {
     if !require_oracle(test) {
         return;
     }
@@ -1812,11 +2159,18 @@ fn regression_variants(test: &str, variants: &[(&str, Vec<(&str, &str)>, &[&[&st
     );
 }
 
-const MINIMAL_F2B: (&str, &str) = ("fail2ban.conf", "[Definition]\nloglevel = INFO\nlogtarget = STDERR\nsyslogsocket = auto\nsocket = /var/run/fail2ban/fail2ban.sock\npidfile = /var/run/fail2ban/fail2ban.pid\nallowipv6 = auto\ndbfile = :memory:\ndbpurgeage = 1d\n");
+const MINIMAL_F2B: (&str, &str) = (
+    "fail2ban.conf",
+    "[Definition]\nloglevel = INFO\nlogtarget = STDERR\nsyslogsocket = auto\nsocket = /var/run/fail2ban/fail2ban.sock\npidfile = /var/run/fail2ban/fail2ban.pid\nallowipv6 = auto\ndbfile = :memory:\ndbpurgeage = 1d\n",
+);
 
 /// One jail `j1` reading filter `f1` and an existing log file.
-const J1: &str = "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction =\n";
-const F1: (&str, &str) = ("filter.d/f1.conf", "[Definition]\nfailregex = ^fail <HOST>$\n");
+const J1: &str =
+    "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction =\n";
+const F1: (&str, &str) = (
+    "filter.d/f1.conf",
+    "[Definition]\nfailregex = ^fail <HOST>$\n",
+);
 
 /// Python's `int()` takes any Unicode decimal digit (category Nd), so
 /// `maxretry = ٣` (ARABIC-INDIC DIGIT THREE) is 3 and `３` (fullwidth) too.
@@ -1833,8 +2187,14 @@ fn int_options_accept_unicode_decimal_digits() {
                 "fail2ban.conf",
                 "[Definition]\nloglevel = INFO\nlogtarget = STDERR\nsyslogsocket = auto\nsocket = /x.sock\npidfile = /x.pid\nallowipv6 = auto\ndbfile = :memory:\ndbpurgeage = 1d\ndbmaxmatches = \u{661}\u{660}\n[Thread]\nstacksize = \u{ff13}\u{ff12}\n",
             ),
-            ("jail.conf", &format!("{J1}maxretry = \u{663}\nmaxmatches = \u{ff13}\n")),
-            ("filter.d/f1.conf", "[Definition]\nfailregex = ^fail <HOST>$\nmaxlines = \u{663}\n"),
+            (
+                "jail.conf",
+                &format!("{J1}maxretry = \u{663}\nmaxmatches = \u{ff13}\n"),
+            ),
+            (
+                "filter.d/f1.conf",
+                "[Definition]\nfailregex = ^fail <HOST>$\nmaxlines = \u{663}\n",
+            ),
         ],
         &[&["-d"]],
     );
@@ -1851,8 +2211,16 @@ fn int_options_are_not_limited_to_64_bits() {
                 "fail2ban.conf",
                 "[Definition]\nloglevel = INFO\nlogtarget = STDERR\nsyslogsocket = auto\nsocket = /x.sock\npidfile = /x.pid\nallowipv6 = auto\ndbfile = :memory:\ndbpurgeage = 1d\n[Thread]\nstacksize = 100000000000000000000000\n",
             ),
-            ("jail.conf", &format!("{J1}maxretry = 99999999999999999999\nmaxmatches = -99999999999999999999\n")),
-            ("filter.d/f1.conf", "[Definition]\nfailregex = ^fail <HOST>$\nmaxlines = 1_000_000_000_000_000_000_000\n"),
+            (
+                "jail.conf",
+                &format!(
+                    "{J1}maxretry = 99999999999999999999\nmaxmatches = -99999999999999999999\n"
+                ),
+            ),
+            (
+                "filter.d/f1.conf",
+                "[Definition]\nfailregex = ^fail <HOST>$\nmaxlines = 1_000_000_000_000_000_000_000\n",
+            ),
         ],
         &[&["-d"]],
     );
@@ -1877,11 +2245,15 @@ fn loglevel_is_validated_like_str2loglevel() {
             )
         })
         .collect();
-    let variants: Vec<(&str, Vec<(&str, &str)>, &[&[&str]])> = confs
+    let variants: Vec<Variant> = confs
         .iter()
         .map(|(level, conf)| {
             let modes: &[&[&str]] = &[&["-d"], &["-t"]];
-            (*level, vec![("fail2ban.conf", conf.as_str()), ("jail.conf", J1), F1], modes)
+            (
+                *level,
+                vec![("fail2ban.conf", conf.as_str()), ("jail.conf", J1), F1],
+                modes,
+            )
         })
         .collect();
     regression_variants("loglevel_is_validated_like_str2loglevel", &variants);
@@ -1905,7 +2277,10 @@ fn filter_default_keys_are_not_merged_into_the_jail() {
                 vec![
                     MINIMAL_F2B,
                     ("jail.conf", J1),
-                    ("filter.d/f1.conf", "[DEFAULT]\nloop = %(loop)s\n\n[Definition]\nfailregex = ^fail <HOST>$\n"),
+                    (
+                        "filter.d/f1.conf",
+                        "[DEFAULT]\nloop = %(loop)s\n\n[Definition]\nfailregex = ^fail <HOST>$\n",
+                    ),
                 ],
                 &[&["-d"], &["-t"]],
             ),
@@ -1914,7 +2289,10 @@ fn filter_default_keys_are_not_merged_into_the_jail() {
                 vec![
                     MINIMAL_F2B,
                     ("jail.conf", &jail),
-                    ("filter.d/f1.conf", "[DEFAULT]\nx = fromfilter\n\n[Definition]\nfailregex = ^fail <HOST>$\n"),
+                    (
+                        "filter.d/f1.conf",
+                        "[DEFAULT]\nx = fromfilter\n\n[Definition]\nfailregex = ^fail <HOST>$\n",
+                    ),
                 ],
                 &[&["-d"]],
             ),
@@ -1939,7 +2317,10 @@ fn include_loop_through_dot_slash_hits_the_recursion_limit() {
                 vec![
                     MINIMAL_F2B,
                     ("jail.conf", J1),
-                    ("filter.d/f1.conf", "[INCLUDES]\nbefore = ./f1.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n"),
+                    (
+                        "filter.d/f1.conf",
+                        "[INCLUDES]\nbefore = ./f1.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n",
+                    ),
                 ],
                 &[&["-d"], &["-t"]],
             ),
@@ -1948,7 +2329,10 @@ fn include_loop_through_dot_slash_hits_the_recursion_limit() {
                 vec![
                     MINIMAL_F2B,
                     ("jail.conf", J1),
-                    ("filter.d/f1.conf", "[INCLUDES]\nbefore = ./common.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n"),
+                    (
+                        "filter.d/f1.conf",
+                        "[INCLUDES]\nbefore = ./common.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n",
+                    ),
                     ("filter.d/common.conf", "[INCLUDES]\nafter = f1.conf\n"),
                 ],
                 &[&["-d"]],
@@ -1967,26 +2351,60 @@ fn include_loop_through_dot_slash_hits_the_recursion_limit() {
 #[test]
 fn python_word_class_in_option_names_and_section_references() {
     let act = |param: &'static str| -> String {
-        format!("[j1]\nenabled = true\nfilter = f1\nlogpath = {{LOGS}}/a.log\nbackend = auto\naction = a1[{param}=1]\n")
+        format!(
+            "[j1]\nenabled = true\nfilter = f1\nlogpath = {{LOGS}}/a.log\nbackend = auto\naction = a1[{param}=1]\n"
+        )
     };
     let a1 = ("action.d/a1.conf", "[Definition]\nactionban = ban <ip>\n");
     let (sup, comb, pc) = (act("p\u{b2}"), act("x\u{301}"), act("k\u{203f}"));
     let secref = |sec: &str| -> String {
-        format!("[DEFAULT]\nx = dflt\n\n[{sec}]\nenabled = false\n\n{J1}ignorecommand = %({sec}/x)s\n")
+        format!(
+            "[DEFAULT]\nx = dflt\n\n[{sec}]\nenabled = false\n\n{J1}ignorecommand = %({sec}/x)s\n"
+        )
     };
     let (sec_sup, sec_comb) = (secref("j\u{b2}"), secref("jx\u{301}"));
     let tag_action = "[Definition]\nactionban = ban <ip> <Init\u{b2}/p> <Initx\u{301}/p>\n\n[Init\u{b2}]\np = sup\n\n[Initx\u{301}]\np = comb\n";
-    let tag_jail = "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction = a1\n";
+    let tag_jail =
+        "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction = a1\n";
     let d: &[&[&str]] = &[&["-d"]];
     regression_variants(
         "python_word_class_in_option_names_and_section_references",
         &[
-            ("param name p² (Python: accepted)", vec![MINIMAL_F2B, ("jail.conf", &sup), F1, a1], d),
-            ("param name x+U+0301 (Python: wrong syntax)", vec![MINIMAL_F2B, ("jail.conf", &comb), F1, a1], d),
-            ("param name k‿ (Python: wrong syntax)", vec![MINIMAL_F2B, ("jail.conf", &pc), F1, a1], d),
-            ("%(j²/x)s (Python: resolves)", vec![MINIMAL_F2B, ("jail.conf", &sec_sup), F1], d),
-            ("%(jx+U+0301/x)s (Python: not a section reference)", vec![MINIMAL_F2B, ("jail.conf", &sec_comb), F1], d),
-            ("<Init²/p> and <Initx+U+0301/p> tags", vec![MINIMAL_F2B, ("jail.conf", tag_jail), F1, ("action.d/a1.conf", tag_action)], d),
+            (
+                "param name p² (Python: accepted)",
+                vec![MINIMAL_F2B, ("jail.conf", &sup), F1, a1],
+                d,
+            ),
+            (
+                "param name x+U+0301 (Python: wrong syntax)",
+                vec![MINIMAL_F2B, ("jail.conf", &comb), F1, a1],
+                d,
+            ),
+            (
+                "param name k‿ (Python: wrong syntax)",
+                vec![MINIMAL_F2B, ("jail.conf", &pc), F1, a1],
+                d,
+            ),
+            (
+                "%(j²/x)s (Python: resolves)",
+                vec![MINIMAL_F2B, ("jail.conf", &sec_sup), F1],
+                d,
+            ),
+            (
+                "%(jx+U+0301/x)s (Python: not a section reference)",
+                vec![MINIMAL_F2B, ("jail.conf", &sec_comb), F1],
+                d,
+            ),
+            (
+                "<Init²/p> and <Initx+U+0301/p> tags",
+                vec![
+                    MINIMAL_F2B,
+                    ("jail.conf", tag_jail),
+                    F1,
+                    ("action.d/a1.conf", tag_action),
+                ],
+                d,
+            ),
         ],
     );
 }
@@ -2001,7 +2419,10 @@ fn repr_uses_the_unicode_14_database_of_python_3_11() {
         "repr_uses_the_unicode_14_database_of_python_3_11",
         &[
             MINIMAL_F2B,
-            ("jail.conf", &format!("{J1}ignorecommand = echo \u{1fae8} \u{1f6dc} \u{200b} \u{1e4f0}\n")),
+            (
+                "jail.conf",
+                &format!("{J1}ignorecommand = echo \u{1fae8} \u{1f6dc} \u{200b} \u{1e4f0}\n"),
+            ),
             F1,
         ],
         &[&["-d"], &["--dp"]],
@@ -2040,7 +2461,10 @@ fn glob_character_class_ranges_follow_fnmatch_translate() {
 #[test]
 fn dot_slash_filter_and_action_names_are_relative_to_the_working_directory() {
     let jail = "[j1]\nenabled = true\nfilter = ./f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction = ./a1\n";
-    let a1 = ("action.d/a1.conf", "[Definition]\nactionban = config-ban <ip>\n");
+    let a1 = (
+        "action.d/a1.conf",
+        "[Definition]\nactionban = config-ban <ip>\n",
+    );
     let d: &[&[&str]] = &[&["-d"], &["-t"]];
     regression_variants(
         "dot_slash_filter_and_action_names_are_relative_to_the_working_directory",
@@ -2052,12 +2476,19 @@ fn dot_slash_filter_and_action_names_are_relative_to_the_working_directory() {
                     ("jail.conf", jail),
                     F1,
                     a1,
-                    ("../f1.conf", "[Definition]\nfailregex = ^from-cwd <HOST>$\n"),
+                    (
+                        "../f1.conf",
+                        "[Definition]\nfailregex = ^from-cwd <HOST>$\n",
+                    ),
                     ("../a1.conf", "[Definition]\nactionban = cwd-ban <ip>\n"),
                 ],
                 d,
             ),
-            ("no files in the working directory", vec![MINIMAL_F2B, ("jail.conf", jail), F1, a1], d),
+            (
+                "no files in the working directory",
+                vec![MINIMAL_F2B, ("jail.conf", jail), F1, a1],
+                d,
+            ),
         ],
     );
 }
@@ -2089,9 +2520,18 @@ fn utf8_decode_errors_are_reported_like_python_textiowrapper() {
     far.extend_from_slice(b"\n\xff\n");
     assert_eq!(far.iter().position(|b| *b == 0xff), Some(9000));
     let variants: Vec<(&str, Vec<u8>)> = vec![
-        ("two-byte invalid sequence", b"[DEFAULT]\nport = a\xe2\x82x\n".to_vec()),
-        ("sequence cut by the end of the file", b"[DEFAULT]\nport = a\xe2\x82".to_vec()),
-        ("one byte cut by the end of the file", b"[DEFAULT]\nport = a\xe9".to_vec()),
+        (
+            "two-byte invalid sequence",
+            b"[DEFAULT]\nport = a\xe2\x82x\n".to_vec(),
+        ),
+        (
+            "sequence cut by the end of the file",
+            b"[DEFAULT]\nport = a\xe2\x82".to_vec(),
+        ),
+        (
+            "one byte cut by the end of the file",
+            b"[DEFAULT]\nport = a\xe9".to_vec(),
+        ),
         ("bad byte in the second 8192-byte chunk", far),
     ];
     let mut reports = Vec::new();
@@ -2128,7 +2568,8 @@ fn utf8_decode_errors_are_reported_like_python_textiowrapper() {
 #[test]
 fn action_read_errors_are_formatted_with_repr() {
     let jail_bad_int = "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\nmaxretry = x\naction = a1\n";
-    let jail = "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction = a1\n";
+    let jail =
+        "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\naction = a1\n";
     let d: &[&[&str]] = &[&["-d"], &["-t"]];
     regression_variants(
         "action_read_errors_are_formatted_with_repr",
@@ -2139,7 +2580,10 @@ fn action_read_errors_are_formatted_with_repr() {
                     MINIMAL_F2B,
                     ("jail.conf", jail_bad_int),
                     F1,
-                    ("action.d/a1.conf", "[Definition]\nactionban = ban <ip> %(maxretry)s\n"),
+                    (
+                        "action.d/a1.conf",
+                        "[Definition]\nactionban = ban <ip> %(maxretry)s\n",
+                    ),
                 ],
                 d,
             ),
@@ -2149,7 +2593,10 @@ fn action_read_errors_are_formatted_with_repr() {
                     MINIMAL_F2B,
                     ("jail.conf", jail),
                     F1,
-                    ("action.d/a1.conf", "[INCLUDES]\nbefore = ./a1.conf\n\n[Definition]\nactionban = ban <ip>\n"),
+                    (
+                        "action.d/a1.conf",
+                        "[INCLUDES]\nbefore = ./a1.conf\n\n[Definition]\nactionban = ban <ip>\n",
+                    ),
                 ],
                 d,
             ),
@@ -2169,10 +2616,12 @@ fn action_read_errors_are_formatted_with_repr() {
 #[test]
 fn nul_in_paths_is_a_fatal_valueerror() {
     let jail = |filter: &str, logpath: &str| {
-        format!("[j1]\nenabled = true\nfilter = {filter}\nlogpath = {logpath}\nbackend = auto\naction =\n")
+        format!(
+            "[j1]\nenabled = true\nfilter = {filter}\nlogpath = {logpath}\nbackend = auto\naction =\n"
+        )
     };
     let (by_name, by_glob, plain) = (
-        jail("f\01", "{LOGS}/a.log"),
+        jail("f\u{0}1", "{LOGS}/a.log"),
         jail("f1", "{LOGS}/s\0ub/*.log"),
         jail("f1", "{LOGS}/a\0.log\n          {LOGS}/b.log"),
     );
@@ -2180,18 +2629,33 @@ fn nul_in_paths_is_a_fatal_valueerror() {
     regression_variants(
         "nul_in_paths_is_a_fatal_valueerror",
         &[
-            ("filter name", vec![MINIMAL_F2B, ("jail.conf", &by_name), F1], d),
+            (
+                "filter name",
+                vec![MINIMAL_F2B, ("jail.conf", &by_name), F1],
+                d,
+            ),
             (
                 "include",
                 vec![
                     MINIMAL_F2B,
                     ("jail.conf", J1),
-                    ("filter.d/f1.conf", "[INCLUDES]\nbefore = com\0mon.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n"),
+                    (
+                        "filter.d/f1.conf",
+                        "[INCLUDES]\nbefore = com\0mon.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n",
+                    ),
                 ],
                 d,
             ),
-            ("logpath glob directory", vec![MINIMAL_F2B, ("jail.conf", &by_glob), F1], d),
-            ("plain logpath (not fatal)", vec![MINIMAL_F2B, ("jail.conf", &plain), F1], d),
+            (
+                "logpath glob directory",
+                vec![MINIMAL_F2B, ("jail.conf", &by_glob), F1],
+                d,
+            ),
+            (
+                "plain logpath (not fatal)",
+                vec![MINIMAL_F2B, ("jail.conf", &plain), F1],
+                d,
+            ),
         ],
     );
 }
@@ -2212,7 +2676,10 @@ fn include_nesting_limit_depends_on_the_reader() {
             .map(|i| {
                 (
                     format!("{prefix}c{i}.conf"),
-                    format!("[INCLUDES]\n{key} = c{}.conf\n\n[DEFAULT]\nv{i} = {i}\n", i + 1),
+                    format!(
+                        "[INCLUDES]\n{key} = c{}.conf\n\n[DEFAULT]\nv{i} = {i}\n",
+                        i + 1
+                    ),
                 )
             })
             .collect()
@@ -2222,25 +2689,42 @@ fn include_nesting_limit_depends_on_the_reader() {
     let f2b_before = format!("[INCLUDES]\nbefore = c1.conf\n\n{}", MINIMAL_F2B.1);
     let filter_before = "[INCLUDES]\nbefore = c1.conf\n\n[Definition]\nfailregex = ^fail <HOST>$\n";
     let owned = [
-        ("jail.conf before-chain of 488", vec![("jail.conf".to_string(), jail_before)], chain(488, "", "before")),
-        ("jail.conf after-chain of 488", vec![("jail.conf".to_string(), jail_after)], chain(488, "", "after")),
+        (
+            "jail.conf before-chain of 488",
+            vec![("jail.conf".to_string(), jail_before)],
+            chain(488, "", "before"),
+        ),
+        (
+            "jail.conf after-chain of 488",
+            vec![("jail.conf".to_string(), jail_after)],
+            chain(488, "", "after"),
+        ),
         (
             "fail2ban.conf before-chain of 488",
-            vec![("fail2ban.conf".to_string(), f2b_before), ("jail.conf".to_string(), J1.to_string())],
+            vec![
+                ("fail2ban.conf".to_string(), f2b_before),
+                ("jail.conf".to_string(), J1.to_string()),
+            ],
             chain(488, "", "before"),
         ),
         (
             "filter before-chain of 487 (identical)",
-            vec![("jail.conf".to_string(), J1.to_string()), ("filter.d/f1.conf".to_string(), filter_before.to_string())],
+            vec![
+                ("jail.conf".to_string(), J1.to_string()),
+                ("filter.d/f1.conf".to_string(), filter_before.to_string()),
+            ],
             chain(487, "filter.d/", "before"),
         ),
         (
             "filter before-chain of 488 (identical)",
-            vec![("jail.conf".to_string(), J1.to_string()), ("filter.d/f1.conf".to_string(), filter_before.to_string())],
+            vec![
+                ("jail.conf".to_string(), J1.to_string()),
+                ("filter.d/f1.conf".to_string(), filter_before.to_string()),
+            ],
             chain(488, "filter.d/", "before"),
         ),
     ];
-    let variants: Vec<(&str, Vec<(&str, &str)>, &[&[&str]])> = owned
+    let variants: Vec<Variant> = owned
         .iter()
         .map(|(label, top, chain)| {
             let mut files: Vec<(&str, &str)> = Vec::new();
@@ -2272,7 +2756,9 @@ fn include_nesting_limit_depends_on_the_reader() {
 #[test]
 fn section_qualified_reference_to_a_typed_known_option_is_a_typeerror() {
     let jail = |opt: &str| {
-        format!("[j1]\nenabled = true\nfilter = f1\nlogpath = {{LOGS}}/a.log\nbackend = auto\naction =\nignorecommand = echo %(j1/known/{opt})s\n")
+        format!(
+            "[j1]\nenabled = true\nfilter = f1\nlogpath = {{LOGS}}/a.log\nbackend = auto\naction =\nignorecommand = echo %(j1/known/{opt})s\n"
+        )
     };
     let (int_jail, none_jail) = (jail("maxlines"), jail("failregex"));
     let d: &[&[&str]] = &[&["-d"]];
@@ -2284,13 +2770,20 @@ fn section_qualified_reference_to_a_typed_known_option_is_a_typeerror() {
                 vec![
                     MINIMAL_F2B,
                     ("jail.conf", &int_jail),
-                    ("filter.d/f1.conf", "[Definition]\nfailregex = ^fail <HOST>$\nmaxlines = 2\n"),
+                    (
+                        "filter.d/f1.conf",
+                        "[Definition]\nfailregex = ^fail <HOST>$\nmaxlines = 2\n",
+                    ),
                 ],
                 d,
             ),
             (
                 "None (filter without [Definition])",
-                vec![MINIMAL_F2B, ("jail.conf", &none_jail), ("filter.d/f1.conf", "[Init]\nmode = normal\n")],
+                vec![
+                    MINIMAL_F2B,
+                    ("jail.conf", &none_jail),
+                    ("filter.d/f1.conf", "[Init]\nmode = normal\n"),
+                ],
                 d,
             ),
         ],
@@ -2324,7 +2817,11 @@ fn non_utf8_file_names_are_surrogate_escaped_not_skipped() {
     let w = write_tree(&files);
     std::fs::create_dir_all(w.conf.join("jail.d")).expect("jail.d");
     let name = |b: &[u8]| std::ffi::OsStr::from_bytes(b).to_os_string();
-    std::fs::write(w.conf.join("jail.d").join(name(b"b\xff.conf")), "[j1]\nenabled = true\n").expect("write");
+    std::fs::write(
+        w.conf.join("jail.d").join(name(b"b\xff.conf")),
+        "[j1]\nenabled = true\n",
+    )
+    .expect("write");
     std::fs::write(w.logs.join(name(b"b\xff.log")), "").expect("write");
     let mut diffs = compare_mode(&w.conf, &["-d"]);
     diffs.extend(compare_mode(&w.conf, &["-t"]));
@@ -2351,8 +2848,16 @@ fn key_lowercasing_uses_the_unicode_14_case_tables() {
     regression_variants(
         "key_lowercasing_uses_the_unicode_14_case_tables",
         &[
-            ("%(xꟋ)s does not find xɤ", vec![MINIMAL_F2B, ("jail.conf", &lookup), F1], d),
-            ("xꟋ and xɤ are distinct keys", vec![MINIMAL_F2B, ("jail.conf", &both), F1], d),
+            (
+                "%(xꟋ)s does not find xɤ",
+                vec![MINIMAL_F2B, ("jail.conf", &lookup), F1],
+                d,
+            ),
+            (
+                "xꟋ and xɤ are distinct keys",
+                vec![MINIMAL_F2B, ("jail.conf", &both), F1],
+                d,
+            ),
         ],
     );
 }
@@ -2363,8 +2868,14 @@ fn regression_smoke_minimal_tree_is_identical() {
         "regression_smoke_minimal_tree_is_identical",
         &[
             MINIMAL_F2B,
-            ("jail.conf", "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\n"),
-            ("filter.d/f1.conf", "[Definition]\nfailregex = ^fail <HOST>$\n"),
+            (
+                "jail.conf",
+                "[j1]\nenabled = true\nfilter = f1\nlogpath = {LOGS}/a.log\nbackend = auto\n",
+            ),
+            (
+                "filter.d/f1.conf",
+                "[Definition]\nfailregex = ^fail <HOST>$\n",
+            ),
         ],
         &[&["-d"], &["-t"]],
     );
