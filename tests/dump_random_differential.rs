@@ -1842,31 +1842,7 @@ fn compare_mode_full(dir: &Path, args: &[&str]) -> (Vec<String>, std::process::O
         .args(["client", "-c", dir])
         .args(args);
     let actual = run(ours);
-    let mut out = Vec::new();
-    let label = args.join(" ");
-    if expected.stdout != actual.stdout {
-        out.push(format!(
-            "{label}: stdout differs\n{}",
-            diff(
-                &String::from_utf8_lossy(&expected.stdout),
-                &String::from_utf8_lossy(&actual.stdout)
-            )
-        ));
-    }
-    if expected.status.code() != actual.status.code() {
-        out.push(format!(
-            "{label}: exit code {:?} (oracle) vs {:?} (f2b)",
-            expected.status.code(),
-            actual.status.code()
-        ));
-    }
-    let (e, a) = (
-        normalize_log(&expected.stderr),
-        normalize_log(&actual.stderr),
-    );
-    if e != a {
-        out.push(format!("{label}: stderr differs\n{}", diff(&e, &a)));
-    }
+    let out = compare_outputs(&args.join(" "), &expected, &actual);
     (out, expected)
 }
 
