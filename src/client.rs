@@ -171,9 +171,9 @@ pub fn run(opts: &ClientOptions) -> ClientOutcome {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
 
-    let mut result: Option<ReadResult> = None;
+    // Read once: with both -d and -t fail2ban dumps, then tests the same read.
+    let r = read_config(&mut store, &mut f2b_cfg, &overlay, opts);
     if let Some(mode) = opts.dump {
-        let r = read_config(&mut store, &mut f2b_cfg, &overlay, opts);
         match &r.stream {
             Some(stream) => {
                 for cmd in stream {
@@ -188,59 +188,23 @@ pub fn run(opts: &ClientOptions) -> ClientOutcome {
                 "ERROR: The configuration stream failed because of the invalid syntax.\n",
             ),
         }
-        if !opts.test {
-            if !r.ok {
-                store.log.push(
-                    Level::Error,
-                    "fail2ban",
-                    "Init of command line failed".into(),
-                    None,
-                );
-            }
-            return ClientOutcome {
-                stdout,
-                exit_code: if r.ok { 0 } else { 255 },
-                store,
-                stream: r.stream,
-                jails: r.jails,
-                fatal: r.fatal,
-            };
-        }
-        result = Some(r);
     }
-    if opts.test {
-        let r = match result {
-            Some(r) => r,
-            None => read_config(&mut store, &mut f2b_cfg, &overlay, opts),
-        };
-        if !r.ok {
-            store.log.push(
-                Level::Error,
-                "fail2ban",
-                "ERROR: test configuration failed".into(),
-                None,
-            );
-            return ClientOutcome {
-                stdout,
-                exit_code: 255,
-                store,
-                stream: r.stream,
-                jails: r.jails,
-                fatal: r.fatal,
-            };
+    // What fail2ban logs when the run fails: -t reports its own verdict,
+    // -d alone fails its command-line init; f2b's own reads log nothing.
+    let failure_log = if opts.test {
+        Some("ERROR: test configuration failed")
+    } else if opts.dump.is_some() {
+        Some("Init of command line failed")
+    } else {
+        None
+    };
+    if !r.ok {
+        if let Some(msg) = failure_log {
+            store.log.push(Level::Error, "fail2ban", msg.into(), None);
         }
+    } else if opts.test {
         stdout.push_str("OK: configuration test is successful\n");
-        return ClientOutcome {
-            stdout,
-            exit_code: 0,
-            store,
-            stream: r.stream,
-            jails: r.jails,
-            fatal: r.fatal,
-        };
     }
-    // Neither dump nor test: only the read is wanted (f2b's own commands).
-    let r = read_config(&mut store, &mut f2b_cfg, &overlay, opts);
     ClientOutcome {
         stdout,
         exit_code: if r.ok { 0 } else { 255 },

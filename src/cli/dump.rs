@@ -53,9 +53,10 @@ pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
                                     .filter(|(k, _)| !k.starts_with("known/"))
                                     .map(|(k, v)| (k.clone(), Value::String(v.text.clone())))
                                     .collect::<serde_json::Map<_, _>>(),
-                                "commands": resolved_json(a.resolved.as_ref(), |k| {
-                                    crate::config::definition::ACTION_OPTS.iter().any(|(n, _)| *n == k)
-                                }),
+                                "commands": resolved_json(
+                                    a.resolved.as_ref(),
+                                    crate::config::definition::is_action_opt,
+                                ),
                             }),
                             JailAction::Python(p) => json!({"python": py_to_json(&p.command)}),
                         })
@@ -69,9 +70,10 @@ pub fn run(conf: &str, pretty: bool, format: Format) -> i32 {
                         }),
                         "filter": j.filter.as_ref().map(|f| json!({
                             "name": f.file,
-                            "options": resolved_json(f.resolved.as_ref(), |k| {
-                                crate::config::definition::FILTER_OPTS.iter().any(|(n, _)| *n == k)
-                            }),
+                            "options": resolved_json(
+                                f.resolved.as_ref(),
+                                crate::config::definition::is_filter_opt,
+                            ),
                         })),
                         "options": opts,
                         "actions": actions,

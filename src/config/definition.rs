@@ -53,6 +53,16 @@ pub const ACTION_OPTS: &[(&str, OptType)] = &[
     ("norestored", OptType::Bool),
 ];
 
+/// Whether `name` is one of the options a filter file defines.
+pub fn is_filter_opt(name: &str) -> bool {
+    FILTER_OPTS.iter().any(|(n, _)| *n == name)
+}
+
+/// Whether `name` is one of an action file's commands or flags.
+pub fn is_action_opt(name: &str) -> bool {
+    ACTION_OPTS.iter().any(|(n, _)| *n == name)
+}
+
 /// Combined options after substitution and conversion.
 pub type Combined = Map<String, OptValue>;
 
@@ -358,15 +368,14 @@ impl DefinitionReader {
             PyValue::str("addaction"),
             PyValue::str(&self.name),
         ])];
-        let is_cmd = |k: &str| ACTION_OPTS.iter().any(|(n, _)| *n == k);
         let mut multi: Vec<PyValue> = Vec::new();
         for (k, v) in &opts {
-            if is_cmd(k) && !k.starts_with("known/") {
+            if is_action_opt(k) && !k.starts_with("known/") {
                 multi.push(PyValue::List(vec![PyValue::str(k), v.to_py()]));
             }
         }
         for (k, v) in &self.init_opts {
-            if !is_cmd(k) && !k.starts_with("known/") {
+            if !is_action_opt(k) && !k.starts_with("known/") {
                 multi.push(PyValue::List(vec![PyValue::str(k), PyValue::str(&v.text)]));
             }
         }

@@ -190,10 +190,7 @@ pub fn jail_stream(
 }
 
 fn is_ignored(name: &str) -> bool {
-    matches!(name, "action" | "filter" | "enabled")
-        || super::definition::FILTER_OPTS
-            .iter()
-            .any(|(n, _)| *n == name)
+    matches!(name, "action" | "filter" | "enabled") || super::definition::is_filter_opt(name)
 }
 
 /// `JailsReader.convert`: every jail's commands, then `start` for each jail
