@@ -11,9 +11,11 @@
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod date;
 pub mod diag;
 pub mod ini;
 pub mod pyfmt;
+pub mod pyre;
 pub mod source;
 
 /// Insertion-ordered map (Python dict semantics) with a fast hasher.

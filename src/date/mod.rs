@@ -1,0 +1,1 @@
+//! fail2ban date detection: templates, the stateful detector and timestamp conversion.
