@@ -219,6 +219,22 @@ struct Emitter {
     mode: Mode,
 }
 
+/// ASCII word boundaries (fancy-regex cannot switch Unicode mode inline).
+const ASCII_B: &str = "(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))";
+const ASCII_NB: &str = "(?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))";
+
+/// Whether every node is zero-width (the engine refuses to repeat those).
+fn zero_width(nodes: &[Node]) -> bool {
+    nodes.iter().all(|n| match n {
+        Node::At(_) | Node::Assert { .. } => true,
+        Node::Group { body, .. } | Node::Atomic(body) | Node::Repeat { body, .. } => {
+            zero_width(body)
+        }
+        Node::Branch(alts) => alts.iter().all(|a| zero_width(a)),
+        _ => false,
+    })
+}
+
 /// Largest counted repetition kept in a gate (larger ones are relaxed).
 const GATE_MAX_COUNT: u64 = 64;
 
@@ -242,6 +258,16 @@ impl Emitter {
             ascii_fold(&mut r);
         }
         let mut r = normalize(r);
+        if negate && ctx.rust_i && !r.is_empty() {
+            // Rust folds case before negating, as Python does.
+            let mut tmp = String::new();
+            emit_ranges(&mut tmp, &r);
+            if let Some(items) = tmp.strip_prefix('[').filter(|s| !s.starts_with('^')) {
+                self.out.push_str("[^");
+                self.out.push_str(items);
+                return;
+            }
+        }
         if negate {
             r = complement(&r);
         }
@@ -271,9 +297,9 @@ impl Emitter {
                     At::End => "(?m:$)",
                     At::EndString => "\\z",
                     At::Boundary | At::NonBoundary if gate => "",
-                    At::Boundary if ctx.a => "(?-u:\\b)",
+                    At::Boundary if ctx.a => ASCII_B,
                     At::Boundary => "\\b",
-                    At::NonBoundary if ctx.a => "(?-u:\\B)",
+                    At::NonBoundary if ctx.a => ASCII_NB,
                     At::NonBoundary => "\\B",
                 };
                 self.out.push_str(s);
@@ -288,7 +314,12 @@ impl Emitter {
                 }
                 self.out.push(')');
             }
-            Node::Group { group, add, del, body } => {
+            Node::Group {
+                group,
+                add,
+                del,
+                body,
+            } => {
                 let mut c = ctx;
                 if add & (F_A | F_U) != 0 {
                     c.a = add & F_A != 0;
@@ -316,7 +347,12 @@ impl Emitter {
                 self.seq(body, ctx);
                 self.out.push(')');
             }
-            Node::Repeat { min, max, kind, body } => {
+            Node::Repeat {
+                min,
+                max,
+                kind,
+                body,
+            } => {
                 let (mut min, mut max) = (*min, *max);
                 let possessive = *kind == RepKind::Possessive && !gate;
                 if gate {
@@ -324,6 +360,19 @@ impl Emitter {
                         max = MAXREPEAT;
                     }
                     min = min.min(GATE_MAX_COUNT);
+                }
+                if zero_width(body) {
+                    // Repeating a zero-width item: one attempt, optional when min is 0.
+                    self.out.push_str("(?:");
+                    if min == 0 && *kind == RepKind::Lazy {
+                        self.out.push('|');
+                    }
+                    self.seq(body, ctx);
+                    if min == 0 && *kind != RepKind::Lazy {
+                        self.out.push('|');
+                    }
+                    self.out.push(')');
+                    return;
                 }
                 if possessive {
                     self.out.push_str("(?>");
@@ -378,7 +427,11 @@ impl Emitter {
                     self.out.push_str("))");
                 }
             }
-            Node::Assert { behind, negate, body } => {
+            Node::Assert {
+                behind,
+                negate,
+                body,
+            } => {
                 if gate {
                     return;
                 }
@@ -420,8 +473,17 @@ pub fn emit(p: &Parsed, mode: Mode) -> String {
     let f = p.flags;
     let a = f & F_A != 0;
     let i = f & F_I != 0;
-    let ctx = Ctx { i, m: f & F_M != 0, s: f & F_S != 0, a, rust_i: i && !a };
-    let mut e = Emitter { out: String::new(), mode };
+    let ctx = Ctx {
+        i,
+        m: f & F_M != 0,
+        s: f & F_S != 0,
+        a,
+        rust_i: i && !a,
+    };
+    let mut e = Emitter {
+        out: String::new(),
+        mode,
+    };
     if ctx.rust_i {
         e.out.push_str("(?i)");
     }

@@ -104,7 +104,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { backtrack_limit: 1_000_000, single_line_haystack: false }
+        Options {
+            backtrack_limit: 1_000_000,
+            single_line_haystack: false,
+        }
     }
 }
 
@@ -183,7 +186,14 @@ pub fn compile(pattern: &str, flags: Flags) -> Result<Regex, Error> {
 
 /// [`compile`] with a custom backtrack limit.
 pub fn with_backtrack_limit(pattern: &str, flags: Flags, limit: usize) -> Result<Regex, Error> {
-    compile_with(pattern, flags, Options { backtrack_limit: limit, ..Options::default() })
+    compile_with(
+        pattern,
+        flags,
+        Options {
+            backtrack_limit: limit,
+            ..Options::default()
+        },
+    )
 }
 
 /// Only parse (accept/reject exactly as Python does), without building the engine.
@@ -192,11 +202,14 @@ pub fn check(pattern: &str, flags: Flags) -> Result<(), Error> {
 }
 
 fn build(text: &str, pattern: &str, limit: usize) -> Result<fancy_regex::Regex, Error> {
-    fancy_regex::RegexBuilder::new(text).backtrack_limit(limit).build().map_err(|e| Error {
-        msg: format!("engine: {e}"),
-        pos: None,
-        pattern: pattern.to_string(),
-    })
+    fancy_regex::RegexBuilder::new(text)
+        .backtrack_limit(limit)
+        .build()
+        .map_err(|e| Error {
+            msg: format!("engine: {e}"),
+            pos: None,
+            pattern: pattern.to_string(),
+        })
 }
 
 pub fn compile_with(pattern: &str, flags: Flags, options: Options) -> Result<Regex, Error> {
@@ -341,17 +354,23 @@ impl Regex {
         }
         let hay = &text[..end];
         let re = self.engine(hay);
-        let caps = re.captures_from_pos(hay, pos).map_err(|e| MatchError { detail: e.to_string() })?;
+        let caps = re.captures_from_pos(hay, pos).map_err(|e| MatchError {
+            detail: e.to_string(),
+        })?;
         Ok(caps.map(|c| Match {
             text,
-            spans: (0..=self.inner.groups).map(|i| c.get(i).map(|m| (m.start(), m.end()))).collect(),
+            spans: (0..=self.inner.groups)
+                .map(|i| c.get(i).map(|m| (m.start(), m.end())))
+                .collect(),
             regex: self.clone(),
         }))
     }
 
     /// Whether `search` finds a match.
     pub fn is_match(&self, text: &str) -> Result<bool, MatchError> {
-        self.engine(text).is_match(text).map_err(|e| MatchError { detail: e.to_string() })
+        self.engine(text).is_match(text).map_err(|e| MatchError {
+            detail: e.to_string(),
+        })
     }
 }
 
@@ -360,6 +379,9 @@ pub fn gate_union(regexes: &[&Regex]) -> String {
     if regexes.is_empty() {
         return "[^\\x{0}-\\x{10FFFF}]".into();
     }
-    let parts: Vec<String> = regexes.iter().map(|r| format!("(?:{})", r.gate())).collect();
+    let parts: Vec<String> = regexes
+        .iter()
+        .map(|r| format!("(?:{})", r.gate()))
+        .collect();
     parts.join("|")
 }

@@ -74,16 +74,37 @@ pub enum Node {
     Literal(u32),
     NotLiteral(u32),
     Any,
-    In { negate: bool, items: Vec<SetItem> },
+    In {
+        negate: bool,
+        items: Vec<SetItem>,
+    },
     At(At),
     Branch(Vec<Vec<Node>>),
     /// SUBPATTERN: a capturing group (`group` = its number) and/or scoped flags.
-    Group { group: Option<usize>, add: u32, del: u32, body: Vec<Node> },
+    Group {
+        group: Option<usize>,
+        add: u32,
+        del: u32,
+        body: Vec<Node>,
+    },
     Atomic(Vec<Node>),
-    Repeat { min: u64, max: u64, kind: RepKind, body: Vec<Node> },
+    Repeat {
+        min: u64,
+        max: u64,
+        kind: RepKind,
+        body: Vec<Node>,
+    },
     GroupRef(usize),
-    GroupRefExists { group: usize, yes: Vec<Node>, no: Option<Vec<Node>> },
-    Assert { behind: bool, negate: bool, body: Vec<Node> },
+    GroupRefExists {
+        group: usize,
+        yes: Vec<Node>,
+        no: Option<Vec<Node>>,
+    },
+    Assert {
+        behind: bool,
+        negate: bool,
+        body: Vec<Node>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -129,7 +150,12 @@ type R<T> = Result<T, Error>;
 
 impl<'a> Source<'a> {
     fn new(pattern: &'a str) -> R<Self> {
-        let mut s = Source { s: pattern.chars().collect(), pattern, index: 0, next: None };
+        let mut s = Source {
+            s: pattern.chars().collect(),
+            pattern,
+            index: 0,
+            next: None,
+        };
         s.advance()?;
         Ok(s)
     }
@@ -152,7 +178,11 @@ impl<'a> Source<'a> {
         Ok(())
     }
     fn err_at(&self, msg: impl Into<String>, pos: Option<usize>) -> Error {
-        Error { msg: msg.into(), pos, pattern: self.pattern.to_string() }
+        Error {
+            msg: msg.into(),
+            pos,
+            pattern: self.pattern.to_string(),
+        }
     }
     fn error(&self, msg: impl Into<String>, offset: usize) -> Error {
         self.err_at(msg, Some(self.tell() - offset))
@@ -578,7 +608,10 @@ fn parse(
         if this.esc {
             match escape(source, this, state)? {
                 Esc::Lit(v) => sub.push(Node::Literal(v)),
-                Esc::Cat(c) => sub.push(Node::In { negate: false, items: vec![SetItem::Cat(c)] }),
+                Esc::Cat(c) => sub.push(Node::In {
+                    negate: false,
+                    items: vec![SetItem::Cat(c)],
+                }),
                 Esc::At(a) => sub.push(Node::At(a)),
                 Esc::Ref(g) => sub.push(Node::GroupRef(g)),
             }
@@ -654,7 +687,12 @@ fn parse(
                 Some(_) => sub.pop().unwrap_or(Node::Any),
             };
             let body = match item {
-                Node::Group { group: None, add: 0, del: 0, body } => body,
+                Node::Group {
+                    group: None,
+                    add: 0,
+                    del: 0,
+                    body,
+                } => body,
                 other => vec![other],
             };
             let kind = if source.matches('?')? {
@@ -664,7 +702,12 @@ fn parse(
             } else {
                 RepKind::Greedy
             };
-            sub.push(Node::Repeat { min, max, kind, body });
+            sub.push(Node::Repeat {
+                min,
+                max,
+                kind,
+                body,
+            });
         } else if c == '.' {
             sub.push(Node::Any);
         } else if c == '(' {
@@ -688,10 +731,8 @@ fn parse(
                         source.checkgroupname(&n, 1)?;
                         let nlen = n.chars().count();
                         let Some(&(_, gid)) = state.names.iter().find(|(x, _)| *x == n) else {
-                            return Err(source.error(
-                                format!("unknown group name {}", str_repr(&n)),
-                                nlen + 1,
-                            ));
+                            return Err(source
+                                .error(format!("unknown group name {}", str_repr(&n)), nlen + 1));
                         };
                         if !state.checkgroup(gid) {
                             return Err(source.error("cannot refer to an open group", nlen + 1));
@@ -703,20 +744,16 @@ fn parse(
                         let Some(ch) = source.get()? else {
                             return Err(source.error("unexpected end of pattern", 0));
                         };
-                        return Err(source.error(
-                            format!("unknown extension ?P{}", ch.text()),
-                            ch.len() + 2,
-                        ));
+                        return Err(source
+                            .error(format!("unknown extension ?P{}", ch.text()), ch.len() + 2));
                     }
                 } else if cc == ':' {
                     capture = false;
                 } else if cc == '#' {
                     loop {
                         if source.next.is_none() {
-                            return Err(source.error(
-                                "missing ), unterminated comment",
-                                source.tell() - start,
-                            ));
+                            return Err(source
+                                .error("missing ), unterminated comment", source.tell() - start));
                         }
                         if source.get()?.is_some_and(|t| t.is(')')) {
                             break;
@@ -749,12 +786,14 @@ fn parse(
                         state.lookbehindgroups = None;
                     }
                     if !source.matches(')')? {
-                        return Err(source.error(
-                            "missing ), unterminated subpattern",
-                            source.tell() - start,
-                        ));
+                        return Err(source
+                            .error("missing ), unterminated subpattern", source.tell() - start));
                     }
-                    sub.push(Node::Assert { behind, negate: ch.is('!'), body: p });
+                    sub.push(Node::Assert {
+                        behind,
+                        negate: ch.is('!'),
+                        body: p,
+                    });
                     continue;
                 } else if cc == '(' {
                     let condname = source.getuntil(')', "group name")?;
@@ -786,14 +825,15 @@ fn parse(
                             return Err(source.error("bad group number", clen + 1));
                         }
                         if v >= MAXGROUPS as i128 {
-                            return Err(source.error(
-                                format!("invalid group reference {v}"),
-                                clen + 1,
-                            ));
+                            return Err(
+                                source.error(format!("invalid group reference {v}"), clen + 1)
+                            );
                         }
                         condgroup = v as usize;
                         if !state.grouprefpos.iter().any(|&(g, _)| g == condgroup) {
-                            state.grouprefpos.push((condgroup, source.tell() - clen - 1));
+                            state
+                                .grouprefpos
+                                .push((condgroup, source.tell() - clen - 1));
                         }
                     }
                     state.checklookbehindgroup(condgroup, source)?;
@@ -801,22 +841,23 @@ fn parse(
                     let no = if source.matches('|')? {
                         let no = parse(source, state, verbose, nested + 1, false)?;
                         if source.next.is_some_and(|t| t.is('|')) {
-                            return Err(source.error(
-                                "conditional backref with more than two branches",
-                                0,
-                            ));
+                            return Err(
+                                source.error("conditional backref with more than two branches", 0)
+                            );
                         }
                         Some(no)
                     } else {
                         None
                     };
                     if !source.matches(')')? {
-                        return Err(source.error(
-                            "missing ), unterminated subpattern",
-                            source.tell() - start,
-                        ));
+                        return Err(source
+                            .error("missing ), unterminated subpattern", source.tell() - start));
                     }
-                    sub.push(Node::GroupRefExists { group: condgroup, yes, no });
+                    sub.push(Node::GroupRefExists {
+                        group: condgroup,
+                        yes,
+                        no,
+                    });
                     continue;
                 } else if cc == '>' {
                     capture = false;
@@ -840,10 +881,9 @@ fn parse(
                         }
                     }
                 } else {
-                    return Err(source.error(
-                        format!("unknown extension ?{}", ch.text()),
-                        ch.len() + 1,
-                    ));
+                    return Err(
+                        source.error(format!("unknown extension ?{}", ch.text()), ch.len() + 1)
+                    );
                 }
             }
             let group = if capture {
@@ -860,7 +900,9 @@ fn parse(
             let sub_verbose = (verbose || add & F_X != 0) && del & F_X == 0;
             let p = parse_sub(source, state, sub_verbose, nested + 1)?;
             if !source.matches(')')? {
-                return Err(source.error("missing ), unterminated subpattern", source.tell() - start));
+                return Err(
+                    source.error("missing ), unterminated subpattern", source.tell() - start)
+                );
             }
             if let Some(g) = group {
                 state.widths[g] = Some(width(&p, &state.widths));
@@ -868,7 +910,12 @@ fn parse(
             if atomic {
                 sub.push(Node::Atomic(p));
             } else {
-                sub.push(Node::Group { group, add, del, body: p });
+                sub.push(Node::Group {
+                    group,
+                    add,
+                    del,
+                    body: p,
+                });
             }
         } else if c == '^' {
             sub.push(Node::At(At::Beginning));
@@ -935,15 +982,25 @@ fn parse_set(source: &mut Source) -> R<Node> {
         }
     }
     if let [SetItem::Lit(v)] = uniq[..] {
-        return Ok(if negate { Node::NotLiteral(v) } else { Node::Literal(v) });
+        return Ok(if negate {
+            Node::NotLiteral(v)
+        } else {
+            Node::Literal(v)
+        });
     }
-    Ok(Node::In { negate, items: uniq })
+    Ok(Node::In {
+        negate,
+        items: uniq,
+    })
 }
 
 fn parse_flags(source: &mut Source, state: &mut State, first: char) -> R<Option<(u32, u32)>> {
     let mut add = 0;
     let mut del = 0;
-    let mut ch = Some(Tok { c: first, esc: false });
+    let mut ch = Some(Tok {
+        c: first,
+        esc: false,
+    });
     let tokc = |t: Option<Tok>| t.map(|t| if t.esc { '\\' } else { t.c });
     if first != '-' {
         let mut c = first;
@@ -992,7 +1049,11 @@ fn parse_flags(source: &mut Source, state: &mut State, first: char) -> R<Option<
             return Err(source.error("missing flag", 0));
         };
         if t.esc || flag_of(t.c).is_none() {
-            let msg = if !t.esc && t.c.is_alphabetic() { "unknown flag" } else { "missing flag" };
+            let msg = if !t.esc && t.c.is_alphabetic() {
+                "unknown flag"
+            } else {
+                "missing flag"
+            };
             return Err(source.error(msg, t.len()));
         }
         let mut c = t.c;
@@ -1012,7 +1073,11 @@ fn parse_flags(source: &mut Source, state: &mut State, first: char) -> R<Option<
                 break;
             }
             if t.esc || flag_of(t.c).is_none() {
-                let msg = if !t.esc && t.c.is_alphabetic() { "unknown flag" } else { "missing :" };
+                let msg = if !t.esc && t.c.is_alphabetic() {
+                    "unknown flag"
+                } else {
+                    "missing :"
+                };
                 return Err(source.error(msg, t.len()));
             }
             c = t.c;
@@ -1090,5 +1155,10 @@ pub fn parse_pattern(pattern: &str, flags: u32) -> R<Parsed> {
         }
     }
     check_lookbehinds(&nodes, &state.widths).map_err(|m| source.err_at(m, None))?;
-    Ok(Parsed { nodes, flags, groups: state.groups(), names: state.names })
+    Ok(Parsed {
+        nodes,
+        flags,
+        groups: state.groups(),
+        names: state.names,
+    })
 }
