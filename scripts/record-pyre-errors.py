@@ -328,6 +328,12 @@ def record_compile(items):
 def b(text, i):
     return len(text[:i].encode("utf-8", "surrogatepass"))
 
+HOST = r"(?:\[?(?:(?:::f{4,6}:)?(?P<ip4>(?:\d{1,3}\.){3}\d{1,3})|(?P<ip6>(?:[0-9a-fA-F]{1,4}::?|::){1,7}(?:[0-9a-fA-F]{1,4}|(?<=:):)))\]?|(?P<dns>[\w\-.^_]*\w))"
+PREF = r"^(?:\[\])?\s*(?:<[^.]+\.[^.]+>\s+)?(?:\S+\s+)?(?:kernel:\s?\[ *\d+\.\d+\]:?\s+)?(?:@vserver_\S+\s+)?(?:(?:(?:\s*\[\d+\])?:\s+[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?|[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?(?:\s*\[\d+\])?:?)\s+)?(?:\[ID \d+ \S+\]\s+)?(?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)? (?P<content>.+)$"
+SSHD = r"^Failed (?:publickey|\S+) for (?P<cond_inv>invalid user )?(?P<user>(?P<cond_user>\S+)|(?(cond_inv)(?:(?! from ).)*?|[^:]+)) from " + HOST + r"(?: (?:port \d+|on \S+)){0,2}(?: ssh\d*)?(?(cond_user): |(?:(?:(?! from ).)*)$)"
+DATE = r"^(?:\W{0,2})?((?P<Y>20[012]\d)(?P<_sep>[-/.])(?P<m>0?[1-9]|1[0-2])(?P=_sep)(?P<d>[1-2]\d|[0 ]?[1-9]|3[0-1])(?:T|  ?)(?P<H>[0-1]?\d|2[0-3]):(?P<M>[0-5]?\d):(?P<S>[0-5]?\d|6[0-1])(?:[.,](?P<f>[0-9]{1,6}))?(?:\s*(?P<z>Z|UTC|GMT|[+-][01]\d(?::?\d{2})?))?)(?=\b|\W|$)"
+EPOCH = r"((?:^|(?P<square>(?<=^\[))|(?P<selinux>(?<=\baudit\()))\d{10,11}\b(?:\.\d{3,6})?)(?:(?(selinux)(?=:\d+\)))|(?(square)(?=\])))(?=\b|\W|$)"
+
 SEARCH = [
     # $ and ^ semantics
     (r"a$", "", ["a", "a\n", "a\n\n", "ab", "a\nb", "\na"]),
@@ -410,6 +416,21 @@ SEARCH = [
     (r"x*", "", ["", "axx"]),
     (r"\ufb01", "i", ["\ufb01", "FI"]),
     (r"ß", "i", ["ẞ", "SS"]),
+] + [
+    # fail2ban inputs (tags expanded)
+    (PREF, "", ["[] NOTICE[1234]: chan_sip.c:123 in handle_request: Registration from '<sip:1@x>' failed for '1.2.3.4:5060' - Wrong password\n",
+                "[] host asterisk[99]: WARNING[1]: res_pjsip.c:1 x: foo bar\n",
+                "[] NOTICE[1]:x\n", "a\n[] NOTICE[1]: a.c:1 y\n"]),
+    (HOST, "", ["1.2.3.4", "::ffff:10.0.0.1", "[2001:db8::1]", "fe80::", "host-1.example.com", "é.x"]),
+    (SSHD, "", ["Failed password for invalid user bob from 1.2.3.4 port 22 ssh2\n",
+                "Failed password for root from 10.0.0.1 port 22 ssh2\n",
+                "Failed publickey for alice from ::1 port 5 ssh2: RSA x\n",
+                "Failed none for invalid user  from 1.2.3.4 port 22 ssh2\n"]),
+    (DATE, "", ["2023-01-02 03:04:05,123 x", "x 2023/1/2T3:04:05Z\n", "2023-13-02 03:04:05"]),
+    (EPOCH, "", ["1700000000.123 x\n", "[1700000000] y\n", "audit(1700000000.123:45): z\n", "audit(1700000000.123) z\n"]),
+    (r"(?iu)(?:DAY|MON)x", "", ["monx"]),
+    (r"(?i:LOGIN|AUTH)=(\S+)", "", ["login=x", "Auth=y"]),
+    (r"^(?P<a>\d+)(?:\n(?P<skip>(?:.*\n)*?))?x$", "m", ["12\nfoo\nbar\nx\n", "12x\n"]),
 ]
 
 def record_search(items):
