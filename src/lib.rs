@@ -13,9 +13,12 @@ pub mod client;
 pub mod config;
 pub mod date;
 pub mod diag;
+pub mod filter;
 pub mod ini;
 pub mod pyfmt;
 pub mod pyre;
+pub mod regextool;
+pub mod samples;
 pub mod source;
 
 /// Insertion-ordered map (Python dict semantics) with a fast hasher.

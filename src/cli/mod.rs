@@ -12,6 +12,9 @@ mod dump;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 
+/// The fail2ban version f2b reproduces.
+pub const FAIL2BAN_VERSION: &str = "1.0.2";
+
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_PROBLEMS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
@@ -100,6 +103,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Test a filter against a log, like fail2ban-regex (same report, same `-o` rows).
+    ///
+    /// `f2b regex [OPTIONS] LOG REGEX [IGNOREREGEX]` takes every option of
+    /// fail2ban-regex 1.0.2; `f2b regex --help` explains them. Installed or
+    /// symlinked as `fail2ban-regex`, the binary behaves as this command.
+    ///
+    /// Example: f2b regex -c compat-fixtures/founding-setup /var/log/asterisk/messages asterisk
+    #[command(disable_help_flag = true)]
+    Regex {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// fail2ban-client's command line: `-c DIR -d`, `--dp`, `-t`, `--str2sec`.
     ///
     /// Same output and exit status as fail2ban-client 1.0.2. Server commands
@@ -125,6 +140,10 @@ pub fn main(argv: Vec<OsString>) -> i32 {
             .collect();
         return client_args::run(&prog, &args);
     }
+    if prog == "fail2ban-regex" {
+        let args: Vec<String> = argv.iter().map(|a| a.to_string_lossy().to_string()).collect();
+        return run_regex(args);
+    }
     let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {
@@ -146,7 +165,17 @@ pub fn main(argv: Vec<OsString>) -> i32 {
             format,
         } => check::run(&conf, allow_missing_logs, verbose, format),
         Command::Client { args } => client_args::run("fail2ban-client", &args),
+        Command::Regex { args } => {
+            let mut argv = vec!["f2b regex".to_string()];
+            argv.extend(args);
+            run_regex(argv)
+        }
     }
+}
+
+fn run_regex(argv: Vec<String>) -> i32 {
+    let stdout = Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    crate::regextool::run(&argv, stdout, &mut std::io::stderr())
 }
 
 /// Writes fail2ban-style log lines to stderr.

@@ -173,6 +173,16 @@ impl DefinitionReader {
         Ok(ok)
     }
 
+    /// `readexplicit()`: reads exactly this file (plus its includes and
+    /// sibling `.local`), not the `filter.d/NAME` set.
+    pub fn read_explicit(&mut self, store: &mut Store) -> Result<bool, ConfigError> {
+        let mut parser = super::parser::CfgParser::default();
+        let read = store.read_into(&mut parser, std::slice::from_ref(&self.path))?;
+        let ok = !read.is_empty();
+        self.cfg = Some(Rc::new(NamedConfig { parser, ok }));
+        Ok(ok)
+    }
+
     /// Sets `logtype` from the backend unless given or defined by the filter.
     pub fn apply_auto_options(&mut self, backend: &str) {
         let given = self

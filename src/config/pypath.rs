@@ -86,6 +86,11 @@ pub fn dirname(p: &str) -> String {
     }
 }
 
+/// `os.path.basename(p)`.
+pub fn basename(p: &str) -> String {
+    p[p.rfind('/').map_or(0, |i| i + 1)..].to_string()
+}
+
 /// `os.path.splitext(p)[0]`.
 pub fn strip_ext(p: &str) -> &str {
     let base_start = p.rfind('/').map_or(0, |i| i + 1);

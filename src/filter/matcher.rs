@@ -1,0 +1,664 @@
+//! The server's per-line matching (`Filter.processLine` / `findFailure`):
+//! date cut, line buffer, ignoreregex rules, prefregex content, every
+//! failregex, multi-line failure ids and the failure id itself.
+
+use super::dns::Resolver;
+use super::groups::{Fail, FailMap, FailValue, LogTime, TupleLine, new_fail};
+use super::ipaddr::{CIDR_RAW, CIDR_UNSPEC, FAM_IPV4, FAM_IPV6, IpAddr};
+use super::mlfid::MlfidCache;
+use super::regex::{FRegex, RegexError};
+use super::tags::Flavor;
+
+/// How the filter runs (fail2ban-regex and the daemon differ).
+#[derive(Clone, Debug)]
+pub struct FilterOptions {
+    pub use_dns: String,
+    pub maxlines: usize,
+    /// Try every failregex on a line (fail2ban-regex's default).
+    pub check_all: bool,
+    /// Drop failures still waiting for their id (fail2ban-regex `-o`).
+    pub ignore_pending: bool,
+    /// `-r`: host names are ids, never resolved.
+    pub return_raw_host: bool,
+    pub flavor: Flavor,
+    /// Backtracking budget per search, so a pathological regex cannot hang.
+    pub backtrack_limit: usize,
+}
+
+impl Default for FilterOptions {
+    fn default() -> Self {
+        FilterOptions {
+            use_dns: "warn".into(),
+            maxlines: 1,
+            check_all: true,
+            ignore_pending: false,
+            return_raw_host: false,
+            flavor: Flavor::V1_0_2,
+            backtrack_limit: 1_000_000,
+        }
+    }
+}
+
+/// A failure found on a line: `[regexIndex, fid, date, fail]`.
+pub struct Failure {
+    pub regex_index: usize,
+    /// `None` while a multi-line failure still waits for its id.
+    pub fid: Option<IpAddr>,
+    pub date: Option<LogTime>,
+    pub fail: Fail,
+}
+
+impl Failure {
+    pub fn is_nofail(&self) -> bool {
+        self.fail.borrow().get("nofail").is_some_and(|v| v.truthy())
+    }
+}
+
+/// What the date detector found on a line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DateFound {
+    /// No template matched.
+    NoMatch,
+    /// A template matched `[start, end)`; `time` is `None` when the text
+    /// could not be converted.
+    Match {
+        start: usize,
+        end: usize,
+        time: Option<LogTime>,
+    },
+}
+
+/// A search that ran out of its backtracking budget.
+#[derive(Clone, Debug)]
+pub struct BudgetWarning {
+    pub regex: String,
+    pub kind: &'static str,
+    pub line: String,
+}
+
+/// Everything fail2ban-regex looks at after one line.
+#[derive(Default)]
+pub struct LineResult {
+    pub failures: Vec<Failure>,
+    /// `None`: the prefregex was not searched for this line; otherwise
+    /// its `groupdict()` (with `content`) when it matched.
+    pub pref_search: Option<Option<FailMap>>,
+    /// Failregexes that matched but whose match an ignoreregex dropped.
+    pub ignored_fail_hits: Vec<usize>,
+    /// Ignoreregexes that matched, in the order they fired.
+    pub ignored_by: Vec<usize>,
+    /// The processed line without its date text.
+    pub without_date: String,
+    /// The line with the date, as the buffer keeps it.
+    pub tuple: TupleLine,
+}
+
+pub struct Filter {
+    pub pref: Option<FRegex>,
+    pub fail: Vec<FRegex>,
+    pub ignore: Vec<FRegex>,
+    pub opts: FilterOptions,
+    line_buffer: Vec<TupleLine>,
+    last_time_text: String,
+    last_date: Option<LogTime>,
+    mlfid_cache: MlfidCache,
+    resolver: Resolver,
+    gate: Option<regex::Regex>,
+    /// Searches stopped by the backtracking budget.
+    pub budget_warnings: Vec<BudgetWarning>,
+}
+
+impl Filter {
+    pub fn new(opts: FilterOptions) -> Filter {
+        Filter {
+            pref: None,
+            fail: Vec::new(),
+            ignore: Vec::new(),
+            opts,
+            line_buffer: Vec::new(),
+            last_time_text: String::new(),
+            last_date: None,
+            mlfid_cache: MlfidCache::default(),
+            resolver: Resolver::default(),
+            gate: None,
+            budget_warnings: Vec::new(),
+        }
+    }
+
+    pub fn set_prefregex(&mut self, value: &str) -> Result<(), RegexError> {
+        self.pref = if value.is_empty() {
+            None
+        } else {
+            Some(FRegex::new(
+                value,
+                false,
+                &self.opts.use_dns,
+                self.opts.flavor,
+                self.opts.backtrack_limit,
+            )?)
+        };
+        self.gate = None;
+        Ok(())
+    }
+
+    pub fn add_failregex(&mut self, value: &str) -> Result<(), RegexError> {
+        let r = FRegex::new_fail(
+            value,
+            self.opts.maxlines > 1,
+            &self.opts.use_dns,
+            self.opts.flavor,
+            self.opts.backtrack_limit,
+            self.pref.as_ref(),
+        )?;
+        self.fail.push(r);
+        self.gate = None;
+        Ok(())
+    }
+
+    pub fn add_ignoreregex(&mut self, value: &str) -> Result<(), RegexError> {
+        let r = FRegex::new(
+            value,
+            false,
+            &self.opts.use_dns,
+            self.opts.flavor,
+            self.opts.backtrack_limit,
+        )?;
+        self.ignore.push(r);
+        self.gate = None;
+        Ok(())
+    }
+
+    pub fn line_buffer(&self) -> &[TupleLine] {
+        &self.line_buffer
+    }
+
+    /// Ignoreregexes are tried on the whole buffer first when there are
+    /// fewer of them than failregexes minus two.
+    fn ignore_first(&self) -> bool {
+        !self.ignore.is_empty() && self.ignore.len() + 2 < self.fail.len()
+    }
+
+    /// One `regex`-crate automaton matching a superset of the buffers on
+    /// which anything observable can happen; `None` = no gate possible.
+    fn build_gate(&mut self) {
+        let mut parts: Vec<&crate::pyre::Regex> = Vec::new();
+        match &self.pref {
+            Some(p) => parts.push(&p.re),
+            None => parts.extend(self.fail.iter().map(|r| &r.re)),
+        }
+        if self.ignore_first() {
+            parts.extend(self.ignore.iter().map(|r| &r.re));
+        }
+        let pattern = crate::pyre::gate_union(&parts);
+        self.gate = regex::RegexBuilder::new(&pattern)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .ok();
+    }
+
+    /// `processLine(line)` with the date detector's verdict for it.
+    pub fn process_line(&mut self, line: &str, date: DateFound, now: f64) -> LineResult {
+        let mut no_date = false;
+        let mut time: Option<LogTime> = None;
+        let tuple = match date {
+            DateFound::Match { start, end, time: t } => {
+                let text = &line[start..end];
+                let mut tuple = TupleLine::new(&line[..start], text, &line[end..]);
+                if !text.is_empty() {
+                    if let Some(t) = t {
+                        self.last_time_text = text.to_string();
+                        self.last_date = Some(t);
+                        time = Some(t);
+                    }
+                } else if let Some(last) = self.recent_last_date(now) {
+                    tuple = TupleLine::new("", &self.last_time_text, line);
+                    time = Some(last);
+                } else {
+                    time = Some(LogTime::float(now));
+                }
+                tuple
+            }
+            DateFound::NoMatch => TupleLine::new("", "", line),
+        };
+        let tuple = if time.is_none() {
+            no_date = true;
+            match self.recent_last_date(now) {
+                Some(last) => {
+                    time = Some(last);
+                    TupleLine::new("", &self.last_time_text, line)
+                }
+                None => tuple,
+            }
+        } else {
+            tuple
+        };
+        let _ = no_date;
+        self.find_failure(tuple, time)
+    }
+
+    /// The last date if it is truthy and less than a minute before `now`.
+    fn recent_last_date(&self, now: f64) -> Option<LogTime> {
+        self.last_date.filter(|d| d.secs != 0.0 && d.secs > now - 60.0)
+    }
+
+    /// `processLine(line, date)` for lines that come with their time
+    /// (journal entries).
+    pub fn process_dated(&mut self, tuple: TupleLine, date: LogTime) -> LineResult {
+        self.last_time_text = tuple.date.clone();
+        self.last_date = Some(date);
+        self.find_failure(tuple, Some(date))
+    }
+
+    fn search(
+        &mut self,
+        which: Which,
+        buf: &str,
+        org: &[TupleLine],
+    ) -> Option<super::regex::RegexHit> {
+        let re = match which {
+            Which::Pref => self.pref.as_ref().expect("prefregex set"),
+            Which::Fail(i) => &self.fail[i],
+            Which::Ignore(i) => &self.ignore[i],
+        };
+        match re.search(buf, org) {
+            Ok(hit) => hit,
+            Err(_) => {
+                let w = BudgetWarning {
+                    regex: re.original.clone(),
+                    kind: which.kind(),
+                    line: buf.trim_end_matches('\n').to_string(),
+                };
+                self.budget_warnings.push(w);
+                None
+            }
+        }
+    }
+
+    /// `_ignoreLine`: the index of the first ignoreregex that matches.
+    fn ignore_line(
+        &mut self,
+        buf: &str,
+        org: &[TupleLine],
+        fail_hit: Option<&super::regex::RegexHit>,
+        result: &mut LineResult,
+    ) -> Option<usize> {
+        let multi = self.opts.maxlines > 1;
+        let (own_buf, own_org);
+        let (buf, org) = match fail_hit {
+            Some(h) if multi => {
+                own_org = h.matched.clone();
+                own_buf = tuple_lines_buf(&own_org);
+                (own_buf.as_str(), own_org.as_slice())
+            }
+            _ => (buf, org),
+        };
+        let mut found = None;
+        for i in 0..self.ignore.len() {
+            if self.search(Which::Ignore(i), buf, org).is_some() {
+                if found.is_none() {
+                    found = Some(i);
+                }
+                result.ignored_by.push(i);
+                if (!self.opts.check_all || multi)
+                    && let Some(h) = fail_hit
+                {
+                    self.line_buffer = h.unmatched.clone();
+                }
+                if !self.opts.check_all {
+                    break;
+                }
+            }
+        }
+        found
+    }
+
+    /// `findFailure(tupleLine, date)`.
+    fn find_failure(&mut self, tuple: TupleLine, date: Option<LogTime>) -> LineResult {
+        let mut result = LineResult {
+            without_date: tuple.without_date(),
+            tuple: tuple.clone(),
+            ..Default::default()
+        };
+        let multi = self.opts.maxlines > 1;
+        let def_cidr = if self.opts.use_dns == "raw" || self.opts.return_raw_host {
+            CIDR_RAW
+        } else {
+            CIDR_UNSPEC
+        };
+        let org: Vec<TupleLine> = if multi {
+            self.line_buffer.push(tuple);
+            let n = self.line_buffer.len();
+            if n > self.opts.maxlines {
+                self.line_buffer.drain(..n - self.opts.maxlines);
+            }
+            self.line_buffer.clone()
+        } else {
+            self.line_buffer = vec![tuple];
+            self.line_buffer.clone()
+        };
+        let mut buf: Option<String> = Some(tuple_lines_buf(&org));
+
+        if self.gate.is_none() {
+            self.build_gate();
+        }
+        if let (Some(g), Some(b)) = (&self.gate, &buf)
+            && !g.is_match(b)
+        {
+            if self.pref.is_some() {
+                result.pref_search = Some(None);
+            }
+            return result;
+        }
+
+        if self.ignore_first() {
+            let b = buf.clone().expect("buffer");
+            if self.ignore_line(&b, &org, None, &mut result).is_some() {
+                return result;
+            }
+        }
+
+        let mut pre_groups = FailMap::default();
+        if self.pref.is_some() {
+            let b = buf.clone().expect("buffer");
+            let Some(hit) = self.search(Which::Pref, &b, &org) else {
+                result.pref_search = Some(None);
+                return result;
+            };
+            result.pref_search = Some(Some(hit.groups.clone()));
+            pre_groups = hit.groups;
+            let repl = pre_groups.shift_remove("content");
+            if let Some(FailValue::Str(c)) = repl
+                && !c.is_empty()
+            {
+                self.line_buffer = vec![TupleLine::new("", "", &c)];
+                buf = None;
+            }
+        }
+
+        for idx in 0..self.fail.len() {
+            let b = match &buf {
+                Some(b) => b.clone(),
+                None => {
+                    let b = tuple_lines_buf(&self.line_buffer);
+                    buf = Some(b.clone());
+                    b
+                }
+            };
+            let Some(hit) = self.search(Which::Fail(idx), &b, &org) else {
+                continue;
+            };
+            let mut fail_map = hit.groups.clone();
+            if !self.ignore.is_empty()
+                && self.ignore_line(&b, &org, Some(&hit), &mut result).is_some()
+            {
+                result.ignored_fail_hits.push(idx);
+                buf = None;
+                if !self.opts.check_all {
+                    break;
+                }
+                continue;
+            }
+            if !self.opts.check_all || multi {
+                self.line_buffer = hit.unmatched.clone();
+                buf = None;
+            }
+            let mut cidr = def_cidr;
+            let mut raw = def_cidr == CIDR_RAW;
+            if !pre_groups.is_empty() {
+                let mut merged = pre_groups.clone();
+                for (k, v) in fail_map {
+                    merged.insert(k, v);
+                }
+                fail_map = merged;
+            }
+            let mlfid = fail_map.get("mlfid").filter(|v| !v.is_none()).cloned();
+            let fail: Fail = match &mlfid {
+                Some(id) => {
+                    let key = id.to_py_str();
+                    let f = self.merge_failure(&key, fail_map, &hit);
+                    if f.borrow().get("nofail").is_some_and(|v| v.truthy()) && !self.opts.check_all {
+                        return result;
+                    }
+                    f
+                }
+                None => {
+                    let mut m = hit.matched.clone();
+                    if let Some(FailValue::Lines(prev)) = fail_map.get("matches") {
+                        let mut all = prev.clone();
+                        all.append(&mut m);
+                        m = all;
+                    }
+                    fail_map.insert("matches".into(), FailValue::Lines(m));
+                    new_fail(fail_map)
+                }
+            };
+            let get = |k: &str| -> Option<String> {
+                fail.borrow()
+                    .get(k)
+                    .filter(|v| !v.is_none())
+                    .map(|v| v.to_py_str())
+            };
+            let fid = get("fid");
+            let ip: Option<String>;
+            if let Some(v4) = get("ip4") {
+                cidr = cidr_of(get("cidr"), FAM_IPV4);
+                raw = true;
+                ip = Some(v4);
+            } else if let Some(v6) = get("ip6") {
+                cidr = cidr_of(get("cidr"), FAM_IPV6);
+                raw = true;
+                ip = Some(v6);
+            } else if let Some(d) = get("dns") {
+                ip = Some(d);
+            } else {
+                if fid.is_none() && mlfid.is_none() {
+                    // No id group matched: fail2ban's getFailID raises, the
+                    // error is logged and the next regex is tried.
+                    continue;
+                }
+                ip = fid.clone();
+                raw = true;
+            }
+            let fids: Vec<Option<IpAddr>> = match ip {
+                None => {
+                    fail.borrow_mut().insert("mlfpending".into(), FailValue::Int(1));
+                    if !self.opts.check_all && self.opts.ignore_pending {
+                        return result;
+                    }
+                    vec![None]
+                }
+                Some(ip) if raw => {
+                    if fid.as_ref().is_none_or(|f| *f == ip) {
+                        vec![Some(IpAddr::new(&ip, cidr))]
+                    } else {
+                        fail.borrow_mut()
+                            .insert("ip".into(), FailValue::Ip(IpAddr::new(&ip, cidr)));
+                        vec![Some(IpAddr::new(fid.as_deref().unwrap_or_default(), def_cidr))]
+                    }
+                }
+                Some(ip) => {
+                    let use_dns = self.opts.use_dns.clone();
+                    self.resolver
+                        .text_to_ip(&ip, &use_dns)
+                        .into_iter()
+                        .map(Some)
+                        .collect()
+                }
+            };
+            let fail = if self.opts.check_all && mlfid.is_some() {
+                new_fail(fail.borrow().clone())
+            } else {
+                fail
+            };
+            for fid in fids {
+                result.failures.push(Failure {
+                    regex_index: idx,
+                    fid,
+                    date,
+                    fail: fail.clone(),
+                });
+            }
+            if !self.opts.check_all {
+                break;
+            }
+        }
+        result
+    }
+
+    /// `_mergeFailure`: joins failures of one multi-line id.
+    fn merge_failure(&mut self, mlfid: &str, mut fail: FailMap, hit: &super::regex::RegexHit) -> Fail {
+        let truthy = |m: &FailMap, k: &str| m.get(k).is_some_and(|v| v.truthy());
+        let cached = self.mlfid_cache.get(mlfid);
+        let mut nfflgs = 0u8;
+        if truthy(&fail, "mlfgained") {
+            nfflgs |= 8 | 1;
+            if !truthy(&fail, "nofail") {
+                let g = fail.get("mlfgained").cloned().unwrap_or(FailValue::None);
+                fail.insert("nofail".into(), g);
+            }
+        } else if truthy(&fail, "nofail") {
+            nfflgs |= 1;
+        }
+        if fail.shift_remove("mlfforget").is_some_and(|v| v.truthy()) {
+            nfflgs |= 2;
+        }
+        let users_len;
+        let target: Fail = match cached {
+            Some(entry) => {
+                {
+                    let mut g = entry.borrow_mut();
+                    let user = fail.get("user").cloned().unwrap_or(FailValue::None);
+                    users_len = update_users(&mut g, &user);
+                    if g.shift_remove("nofail").is_some_and(|v| v.truthy()) {
+                        nfflgs |= 4;
+                    }
+                    if g.shift_remove("mlfgained").is_some_and(|v| v.truthy()) {
+                        nfflgs |= 4;
+                    }
+                    if nfflgs & 8 != 0 {
+                        g.shift_remove("mlfpending");
+                    }
+                    if nfflgs & 4 == 0 && !truthy(&g, "mlfpending") {
+                        g.shift_remove("matches");
+                    }
+                    for (k, v) in fail {
+                        if !v.is_none() {
+                            g.insert(k, v);
+                        }
+                    }
+                }
+                if nfflgs & 2 != 0 {
+                    self.mlfid_cache.unset(mlfid);
+                }
+                entry
+            }
+            None => {
+                let user = fail.get("user").cloned().unwrap_or(FailValue::None);
+                let f = if nfflgs & 2 == 0 {
+                    users_len = update_users(&mut fail, &user);
+                    let f = new_fail(fail);
+                    self.mlfid_cache.set(mlfid, f.clone());
+                    f
+                } else {
+                    users_len = 0;
+                    new_fail(fail)
+                };
+                f
+            }
+        };
+        let mut g = target.borrow_mut();
+        let pending = g.shift_remove("mlfpending").is_some_and(|v| v.truthy());
+        if pending || users_len > 1 {
+            g.shift_remove("nofail");
+            g.shift_remove("mlfgained");
+            nfflgs &= !(8 | 1);
+        }
+        if nfflgs & 1 == 0 {
+            let mut m = match g.shift_remove("nofail-matches") {
+                Some(FailValue::Lines(l)) => l,
+                _ => Vec::new(),
+            };
+            if let Some(FailValue::Lines(l)) = g.get("matches") {
+                m.extend(l.iter().cloned());
+            }
+            if nfflgs & 8 == 0 {
+                m.extend(hit.matched.iter().cloned());
+            }
+            g.insert("matches".into(), FailValue::Lines(m));
+        } else if nfflgs & 3 == 1 {
+            let mut m = match g.get("nofail-matches") {
+                Some(FailValue::Lines(l)) => l.clone(),
+                _ => Vec::new(),
+            };
+            m.extend(hit.matched.iter().cloned());
+            g.insert("nofail-matches".into(), FailValue::Lines(m));
+        }
+        drop(g);
+        target
+    }
+}
+
+/// `_updateUsers`: adds a user (when the regex captured one) and returns
+/// the size of the set (0 when there is none).
+fn update_users(fail: &mut FailMap, user: &FailValue) -> usize {
+    if user.truthy() {
+        let entry = fail
+            .entry("users".to_string())
+            .or_insert_with(|| FailValue::Set(Vec::new()));
+        if !entry.truthy() {
+            *entry = FailValue::Set(Vec::new());
+        }
+        if let FailValue::Set(v) = entry {
+            if !v.contains(user) {
+                v.push(user.clone());
+            }
+            return v.len();
+        }
+    }
+    match fail.get("users") {
+        Some(FailValue::Set(v)) => v.len(),
+        _ => 0,
+    }
+}
+
+fn cidr_of(cidr: Option<String>, family_default: i64) -> i64 {
+    match cidr.filter(|c| !c.is_empty()) {
+        Some(c) => crate::config::value::py_int(&c)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(family_default),
+        None => family_default,
+    }
+}
+
+/// `Regex._tupleLinesBuf`: the lines without their dates, each followed by
+/// a newline.
+pub fn tuple_lines_buf(lines: &[TupleLine]) -> String {
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&l.pre);
+        s.push_str(&l.rest);
+    }
+    s.push('\n');
+    s
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    Pref,
+    Fail(usize),
+    Ignore(usize),
+}
+
+impl Which {
+    fn kind(self) -> &'static str {
+        match self {
+            Which::Pref => "prefregex",
+            Which::Fail(_) => "failregex",
+            Which::Ignore(_) => "ignoreregex",
+        }
+    }
+}

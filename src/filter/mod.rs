@@ -1,0 +1,17 @@
+//! fail2ban's filter: regex tags, the compiled failregex/prefregex/
+//! ignoreregex set, and the server's per-line matching algorithm.
+//!
+//! The caller does date detection (see [`crate::date`]) and hands the
+//! verdict to [`Filter::process_line`]; the filter never reads files.
+
+pub mod dns;
+pub mod groups;
+pub mod ipaddr;
+pub mod matcher;
+pub mod mlfid;
+pub mod regex;
+pub mod tags;
+
+pub use groups::{Fail, FailMap, FailValue, TupleLine};
+pub use matcher::{DateFound, Failure, Filter, FilterOptions, LineResult};
+pub use tags::Flavor;

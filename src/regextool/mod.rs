@@ -1,0 +1,477 @@
+//! `f2b regex` / `fail2ban-regex`: tests a filter against a log the way
+//! fail2ban-regex 1.0.2 does, with the same report, `-o` rows and exit
+//! codes, plus JSON Lines for scripts.
+
+pub mod input;
+pub mod options;
+pub mod outfmt;
+pub mod report;
+pub mod setup;
+
+use crate::date::{DateDetector, DateOptions, TzSpec};
+use crate::filter::groups::LogTime;
+use crate::filter::{DateFound, Failure, Filter, FilterOptions, Flavor};
+use options::{Format, RegexArgs};
+use setup::{RegexHits, RegexKind};
+use std::io::Write;
+
+/// fail2ban-regex's line accounting.
+#[derive(Default)]
+pub struct LineStats {
+    pub tested: u64,
+    pub matched: u64,
+    pub missed: i64,
+    pub ignored: u64,
+    pub matched_lines: Vec<String>,
+    pub missed_lines: Vec<String>,
+    pub ignored_lines: Vec<String>,
+}
+
+/// One fail2ban-regex run.
+pub struct RegexTool {
+    pub args: RegexArgs,
+    pub filter: Filter,
+    pub date: Option<DateDetector>,
+    date_opts: DateOptions,
+    pub backend: String,
+    maxlines_set: bool,
+    datepattern_set: bool,
+    pub journalmatch: Option<Vec<String>>,
+    pub fail_regexes: Vec<String>,
+    pub ignore_regexes: Vec<String>,
+    pub fail_hits: Vec<RegexHits>,
+    pub ignore_hits: Vec<RegexHits>,
+    pub pref_matched: u64,
+    pub pref_groups: Vec<String>,
+    pub stats: LineStats,
+    /// `self._maxlines`: how many lines the report lists.
+    pub print_limit: usize,
+    current_regex_arg: String,
+    out: Box<dyn Write>,
+    /// Lines of stderr warnings f2b adds (never on stdout).
+    pub warnings: Vec<String>,
+    /// The prefregex matched on the last line searched (fail2ban reads
+    /// the regex object's last match, even for a line it skipped).
+    pref_state: Option<crate::filter::FailMap>,
+}
+
+impl RegexTool {
+    /// Prints a report line (suppressed with `-o` and `--format json`).
+    pub fn output(&mut self, line: &str) {
+        if self.args.out.is_none() && self.args.format == Format::Text {
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+
+    /// Prints unconditionally (fail2ban's module-level `output`).
+    pub fn emit(&mut self, line: &str) {
+        let _ = writeln!(self.out, "{line}");
+    }
+
+    pub fn set_maxlines(&mut self, n: usize) {
+        if !self.maxlines_set {
+            self.filter.opts.maxlines = n;
+            self.maxlines_set = true;
+            self.output(&format!("Use         maxlines : {n}"));
+        }
+    }
+
+    /// `setDatePattern`; `false` after printing an error.
+    pub fn set_datepattern(&mut self, pattern: Option<&str>) -> bool {
+        if self.datepattern_set {
+            return true;
+        }
+        match pattern {
+            None => self.date = None,
+            Some(p) => match DateDetector::from_datepattern(p, self.date_opts.clone()) {
+                Ok(d) => {
+                    let name = d.display_name();
+                    self.date = Some(d);
+                    self.output(&format!("Use      datepattern : {p} : {name}"));
+                }
+                Err(e) => {
+                    self.emit(&format!("ERROR: {e}"));
+                    return false;
+                }
+            },
+        }
+        self.datepattern_set = true;
+        true
+    }
+}
+
+/// Current wall-clock time as fail2ban's `time.time()`.
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Runs fail2ban-regex with `argv` (program name first); returns the exit
+/// code. `stdout`/`stderr` receive exactly what fail2ban-regex prints.
+pub fn run(argv: &[String], stdout: Box<dyn Write>, stderr: &mut dyn Write) -> i32 {
+    let prog = argv.first().cloned().unwrap_or_else(|| "fail2ban-regex".into());
+    let parsed = options::parse(&argv[1.min(argv.len())..]);
+    let mut stdout = stdout;
+    let args = match parsed {
+        options::Parsed::Run(a) => a,
+        options::Parsed::Help => {
+            let _ = write!(stdout, "{}", report::help_text(&prog));
+            return 0;
+        }
+        options::Parsed::Version => {
+            let _ = writeln!(stdout, "fail2ban-regex {}", crate::cli::FAIL2BAN_VERSION);
+            return 0;
+        }
+        options::Parsed::ShortVersion => {
+            let _ = writeln!(stdout, "{}", crate::cli::FAIL2BAN_VERSION);
+            return 0;
+        }
+        options::Parsed::Error(e) => {
+            let base = crate::config::pypath::basename(&prog);
+            let _ = write!(
+                stderr,
+                "Usage: {prog} [OPTIONS] <LOG> <REGEX> [IGNOREREGEX]\n\n{base}: error: {e}\n"
+            );
+            return 2;
+        }
+    };
+    let mut errors = Vec::new();
+    if args.print_no_missed && args.print_all_missed {
+        errors.push("ERROR: --print-no-missed and --print-all-missed are mutually exclusive.");
+    }
+    if args.print_no_ignored && args.print_all_ignored {
+        errors.push("ERROR: --print-no-ignored and --print-all-ignored are mutually exclusive.");
+    }
+    if !(2..=3).contains(&args.positional.len()) {
+        errors.push("ERROR: provide both <LOG> and <REGEX>.");
+    }
+    if !errors.is_empty() {
+        let _ = write!(stdout, "{}", report::help_text(&prog));
+        let _ = write!(stderr, "\n{}\n", errors.join("\n"));
+        return 255;
+    }
+    let mut tool = match RegexTool::new(args, stdout) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let code = if tool.start() { 0 } else { 255 };
+    for w in &tool.warnings {
+        let _ = writeln!(stderr, "f2b: warning: {w}");
+    }
+    for w in &tool.filter.budget_warnings {
+        let _ = writeln!(
+            stderr,
+            "f2b: warning: {} {} gave up (backtracking budget exhausted) on line: {}",
+            w.kind, w.regex, w.line
+        );
+    }
+    let _ = tool.out.flush();
+    code
+}
+
+impl RegexTool {
+    fn new(args: RegexArgs, out: Box<dyn Write>) -> Result<RegexTool, i32> {
+        let date_opts = DateOptions::system();
+        let mut fopts = FilterOptions {
+            check_all: args.check_all && args.out.is_none(),
+            ignore_pending: args.out.is_some(),
+            return_raw_host: args.raw,
+            flavor: Flavor::V1_0_2,
+            ..Default::default()
+        };
+        if let Some(u) = &args.usedns {
+            let v = u.to_lowercase();
+            fopts.use_dns = if matches!(v.as_str(), "yes" | "warn" | "no" | "raw") {
+                v
+            } else {
+                "no".into()
+            };
+        }
+        let mut tool = RegexTool {
+            print_limit: if args.maxlines != 0 { args.maxlines.max(0) as usize } else { 20 },
+            args,
+            filter: Filter::new(fopts),
+            date: Some(DateDetector::new_default(date_opts.clone())),
+            date_opts,
+            backend: "auto".into(),
+            maxlines_set: false,
+            datepattern_set: false,
+            journalmatch: None,
+            fail_regexes: Vec::new(),
+            ignore_regexes: Vec::new(),
+            fail_hits: Vec::new(),
+            ignore_hits: Vec::new(),
+            pref_matched: 0,
+            pref_groups: Vec::new(),
+            stats: LineStats::default(),
+            current_regex_arg: String::new(),
+            out,
+            warnings: Vec::new(),
+            pref_state: None,
+        };
+        tool.output("");
+        tool.output("Running tests");
+        tool.output("=============");
+        tool.output("");
+        let setup = (|| -> Result<(), String> {
+            if tool.args.maxlines != 0 {
+                if tool.args.maxlines < 0 {
+                    return Err("maxlines must be integer greater than zero".into());
+                }
+                tool.set_maxlines(tool.args.maxlines as usize);
+            }
+            if let Some(m) = tool.args.journalmatch.clone() {
+                tool.journalmatch = Some(crate::config::shlex::split(&m).map_err(|e| e.to_string())?);
+            }
+            if let Some(tz) = tool.args.timezone.clone() {
+                tool.date_opts.default_tz = Some(TzSpec::parse(&tz)?);
+                tool.date = Some(DateDetector::new_default(tool.date_opts.clone()));
+            }
+            Ok(())
+        })();
+        if let Err(e) = setup {
+            tool.emit(&format!("ERROR: {e}"));
+            let _ = tool.out.flush();
+            return Err(255);
+        }
+        if let Some(p) = tool.args.datepattern.clone()
+            && !tool.set_datepattern(Some(&p))
+        {
+            let _ = tool.out.flush();
+            return Err(255);
+        }
+        Ok(tool)
+    }
+
+    /// `start(args)`: loads the regexes, reads the log, prints the report.
+    fn start(&mut self) -> bool {
+        let log = self.args.positional[0].clone();
+        let regex = self.args.positional[1].clone();
+        if log.starts_with("systemd-journal") {
+            self.backend = "systemd".into();
+        }
+        self.current_regex_arg = regex.clone();
+        if !self.read_regex(&regex, RegexKind::Fail) {
+            return false;
+        }
+        if let Some(ign) = self.args.positional.get(2).cloned() {
+            self.current_regex_arg = ign.clone();
+            if !self.read_regex(&ign, RegexKind::Ignore) {
+                return false;
+            }
+        }
+        let path = crate::config::pypath::os_path(&log);
+        let encoding_name = self.args.encoding.clone().unwrap_or_else(|| "UTF-8".into());
+        if path.is_file() {
+            let enc = match input::Encoding::lookup(&encoding_name) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.emit(&format!("ERROR: {e}"));
+                    return false;
+                }
+            };
+            let file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.emit(&format!("{}", crate::regextool::report::io_error_text(&e, &log)));
+                    return false;
+                }
+            };
+            self.output(&format!("Use         log file : {log}"));
+            self.output(&format!("Use         encoding : {encoding_name}"));
+            self.output("");
+            if let Err(e) = self.process_file(file, enc, &log) {
+                self.warnings.push(format!("reading {log}: {e}"));
+                return false;
+            }
+        } else if log.starts_with("systemd-journal") {
+            self.emit("Error: systemd library not found. Exiting...");
+            return false;
+        } else {
+            let lines: Vec<String> = if self.filter.opts.maxlines <= 1 && !log.contains('\n') {
+                self.output(&format!(
+                    "Use      single line : {}",
+                    setup::shortstr(&log.replace('\n', "\\n"))
+                ));
+                vec![log.clone()]
+            } else {
+                let lines: Vec<String> = log.split('\n').map(str::to_string).collect();
+                self.output(&format!("Use      multi line : {} line(s)", lines.len()));
+                for (i, l) in lines.iter().enumerate() {
+                    if i >= 5 {
+                        self.output("| ...");
+                        break;
+                    }
+                    let n = format!("{}", i + 1);
+                    let n: String = n.chars().take(2).collect();
+                    self.output(&format!("| {n:>2}: {}", setup::shortstr(l)));
+                }
+                self.output("`-");
+                lines
+            };
+            self.output("");
+            for (i, l) in lines.iter().enumerate() {
+                let l = l.trim_end_matches(['\r', '\n']).to_string();
+                self.process_one(&l, i as u64 + 1);
+            }
+        }
+        self.print_stats();
+        true
+    }
+
+    fn process_file(&mut self, file: std::fs::File, enc: input::Encoding, name: &str) -> std::io::Result<()> {
+        let mut reader = input::LineReader::new(file);
+        let mut line_no = 0u64;
+        let mut warned = false;
+        while let Some(raw) = reader.next_line()? {
+            line_no += 1;
+            let raw = input::strip_eol(raw);
+            if raw.is_empty() || raw[0] == b'#' {
+                continue;
+            }
+            let (text, bad) = enc.decode(raw);
+            if bad && !warned {
+                warned = true;
+                let text = text.to_string();
+                self.warnings.push(format!(
+                    "{name}:{line_no}: invalid {} bytes replaced by U+FFFD (fail2ban does the same)",
+                    "encoded"
+                ));
+                self.process_one(&text, line_no);
+                continue;
+            }
+            let text = text.into_owned();
+            self.process_one(&text, line_no);
+        }
+        if reader.unterminated > 0 {
+            self.warnings.push(format!(
+                "{name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The date detector's verdict for a line.
+    fn detect(&mut self, line: &str) -> DateFound {
+        match self.date.as_mut().and_then(|d| d.detect(line)) {
+            Some(m) => DateFound::Match {
+                start: m.span.0,
+                end: m.span.1,
+                time: m.time.map(|secs| LogTime {
+                    secs,
+                    is_int: m.time_is_int,
+                }),
+            },
+            None => DateFound::NoMatch,
+        }
+    }
+
+    /// `process` for one line (comments and empty lines already skipped
+    /// for files; `line_no` is the physical line number).
+    fn process_one(&mut self, line: &str, line_no: u64) {
+        if line.starts_with('#') || line.is_empty() {
+            return;
+        }
+        let maxlines = self.filter.opts.maxlines;
+        let org_buffer: Vec<crate::filter::TupleLine> = if maxlines > 1 {
+            self.filter.line_buffer().to_vec()
+        } else {
+            Vec::new()
+        };
+        let full_buffer = self.filter.line_buffer().len() >= maxlines;
+        let date = self.detect(line);
+        let result = self.filter.process_line(line, date, now());
+        let line_ignored = !result.ignored_by.is_empty();
+        for i in &result.ignored_by {
+            if let Some(h) = self.ignore_hits.get_mut(*i) {
+                h.count += 1;
+            }
+        }
+        let mut is_ignored = false;
+        let mut ret: Vec<&Failure> = Vec::new();
+        let quiet = self.args.out.is_some();
+        for f in &result.failures {
+            if !quiet {
+                let multiple = ret.len() > 1;
+                if let Some(h) = self.fail_hits.get_mut(f.regex_index) {
+                    h.count += 1;
+                    if self.args.verbose > 0 {
+                        let id = f.fid.as_ref().map_or("None".to_string(), |i| i.ntoa());
+                        h.ips.push((id, f.date, multiple));
+                    }
+                }
+            }
+            if !f.is_nofail() {
+                ret.push(f);
+            } else {
+                is_ignored = true;
+            }
+        }
+        if self.args.format == Format::Json {
+            outfmt::json_line(&mut self.out, line_no, &result, &ret, is_ignored || line_ignored);
+        }
+        if let Some(fmt) = self.args.out.clone() {
+            if !ret.is_empty() {
+                outfmt::print_out(&mut self.out, &fmt, &ret);
+            }
+            return;
+        }
+        // prefregex statistics read the regex's last match.
+        if self.filter.pref.is_some() {
+            if let Some(g) = &result.pref_search {
+                self.pref_state = g.clone();
+            }
+            if let Some(groups) = self.pref_state.clone() {
+                self.pref_matched += 1;
+                if self.args.verbose > 0 {
+                    if self.pref_groups.len() < self.print_limit {
+                        self.pref_groups.push(crate::filter::groups::dict_repr(&groups, ""));
+                    } else if self.pref_groups.len() == self.print_limit {
+                        self.pref_groups.push("...".into());
+                    }
+                }
+            }
+        }
+        if maxlines > 1 {
+            let now_buf = self.filter.line_buffer().to_vec();
+            for buf_line in org_buffer.iter().skip(full_buffer as usize) {
+                if !now_buf.contains(buf_line) {
+                    let joined = buf_line.full();
+                    if let Some(p) = self.stats.missed_lines.iter().position(|l| *l == joined) {
+                        self.stats.missed_lines.remove(p);
+                    }
+                    if self.args.print_all_matched {
+                        self.stats.matched_lines.push(joined);
+                    }
+                    self.stats.matched += 1;
+                    self.stats.missed -= 1;
+                }
+            }
+        }
+        let is_ignored = is_ignored || line_ignored;
+        let limit = self.print_limit as u64 + 1;
+        if is_ignored {
+            self.stats.ignored += 1;
+            if !self.args.print_no_ignored
+                && (self.args.print_all_ignored || self.stats.ignored <= limit)
+            {
+                self.stats.ignored_lines.push(line.to_string());
+            }
+        } else if !ret.is_empty() {
+            self.stats.matched += 1;
+            if self.args.print_all_matched {
+                self.stats.matched_lines.push(line.to_string());
+            }
+        } else {
+            self.stats.missed += 1;
+            if !self.args.print_no_missed
+                && (self.args.print_all_missed || self.stats.missed <= limit as i64)
+            {
+                self.stats.missed_lines.push(line.to_string());
+            }
+        }
+        self.stats.tested += 1;
+    }
+}
