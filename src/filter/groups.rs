@@ -223,7 +223,8 @@ mod tests {
         m.insert("t".into(), FailValue::Tuple(vec![FailValue::Str("a".into())]));
         m.insert("matches".into(), FailValue::Lines(vec![]));
         assert_eq!(dict_repr(&m, "matches"), "{'ip4': '1.2.3.4', 'ip6': None, 't': ('a',)}");
-        assert_eq!(time_repr(Some(1329153714.0)), "1329153714.0");
+        assert_eq!(time_repr(Some(LogTime::float(1329153714.0))), "1329153714.0");
+        assert_eq!(time_repr(Some(LogTime { secs: 1124013600.0, is_int: true })), "1124013600");
         assert_eq!(py_splitlines("a\r\nb\rc\n"), vec!["a", "b", "c"]);
         assert_eq!(py_splitlines(""), Vec::<&str>::new());
     }

@@ -81,8 +81,11 @@ pub struct BudgetWarning {
 pub struct LineResult {
     pub failures: Vec<Failure>,
     /// `None`: the prefregex was not searched for this line; otherwise
-    /// its `groupdict()` (with `content`) when it matched.
-    pub pref_search: Option<Option<FailMap>>,
+    /// whether it matched.
+    pub pref_matched: Option<bool>,
+    /// Its `groupdict()` (with `content`) when it matched and the groups
+    /// were needed (a failregex could match, or `want_pref_groups`).
+    pub pref_groups: Option<FailMap>,
     /// Failregexes that matched but whose match an ignoreregex dropped.
     pub ignored_fail_hits: Vec<usize>,
     /// Ignoreregexes that matched, in the order they fired.
@@ -104,6 +107,13 @@ pub struct Filter {
     mlfid_cache: MlfidCache,
     resolver: Resolver,
     gate: Option<regex::Regex>,
+    gate_built: bool,
+    /// For one-line buffers whose prefregex content runs to the end of the
+    /// line: a superset of the contents any failregex can match.
+    content_gate: Option<regex::Regex>,
+    /// Compute the prefregex groups even when no failregex can match
+    /// (fail2ban-regex -v lists them).
+    pub want_pref_groups: bool,
     /// Searches stopped by the backtracking budget.
     pub budget_warnings: Vec<BudgetWarning>,
 }
@@ -121,6 +131,9 @@ impl Filter {
             mlfid_cache: MlfidCache::default(),
             resolver: Resolver::default(),
             gate: None,
+            gate_built: false,
+            content_gate: None,
+            want_pref_groups: false,
             budget_warnings: Vec::new(),
         }
     }
@@ -137,7 +150,7 @@ impl Filter {
                 self.opts.backtrack_limit,
             )?)
         };
-        self.gate = None;
+        self.gate_built = false;
         Ok(())
     }
 
@@ -151,7 +164,7 @@ impl Filter {
             self.pref.as_ref(),
         )?;
         self.fail.push(r);
-        self.gate = None;
+        self.gate_built = false;
         Ok(())
     }
 
@@ -164,7 +177,7 @@ impl Filter {
             self.opts.backtrack_limit,
         )?;
         self.ignore.push(r);
-        self.gate = None;
+        self.gate_built = false;
         Ok(())
     }
 
@@ -190,11 +203,27 @@ impl Filter {
             parts.extend(self.ignore.iter().map(|r| &r.re));
         }
         let pattern = crate::pyre::gate_union(&parts);
-        self.gate = regex::RegexBuilder::new(&pattern)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .ok();
+        self.gate = build_automaton(&pattern);
+        self.content_gate = None;
+        if let Some(p) = &self.pref
+            && self.opts.maxlines <= 1
+            && p.single_line.is_some()
+            && p.group_ends_pattern("content")
+        {
+            let parts: Option<Vec<String>> = self
+                .fail
+                .iter()
+                .map(|r| crate::pyre::translate(&r.expanded, r.flags, crate::pyre::Mode::GateSuffix).ok())
+                .map(|g| g.map(|g| format!("(?:{g})")))
+                .collect();
+            if let Some(parts) = parts
+                && !parts.is_empty()
+            {
+                self.content_gate = build_automaton(&parts.join("|"));
+            }
+        }
+        self.gate_built = true;
+        if std::env::var_os("F2B_DEBUG_GATE").is_some() { eprintln!("gate={} content_gate={} pref_single={:?} ends={:?}", self.gate.is_some(), self.content_gate.is_some(), self.pref.as_ref().map(|p| p.single_line.is_some()), self.pref.as_ref().map(|p| p.group_ends_pattern("content"))); }
     }
 
     /// `processLine(line)` with the date detector's verdict for it.
@@ -339,14 +368,14 @@ impl Filter {
         };
         let mut buf: Option<String> = Some(tuple_lines_buf(&org));
 
-        if self.gate.is_none() {
+        if !self.gate_built {
             self.build_gate();
         }
         if let (Some(g), Some(b)) = (&self.gate, &buf)
             && !g.is_match(b)
         {
             if self.pref.is_some() {
-                result.pref_search = Some(None);
+                result.pref_matched = Some(false);
             }
             return result;
         }
@@ -359,13 +388,29 @@ impl Filter {
         }
 
         let mut pre_groups = FailMap::default();
-        if self.pref.is_some() {
+        if let Some(p) = &self.pref {
             let b = buf.clone().expect("buffer");
+            // One-line buffers: the exact automaton decides the prefregex,
+            // and captures are only taken when a failregex can match.
+            if !multi && let Some(fast) = &p.single_line {
+                if !fast.is_match(&b) {
+                    result.pref_matched = Some(false);
+                    return result;
+                }
+                if !self.want_pref_groups
+                    && let Some(cg) = &self.content_gate
+                    && !cg.is_match(&b)
+                {
+                    result.pref_matched = Some(true);
+                    return result;
+                }
+            }
             let Some(hit) = self.search(Which::Pref, &b, &org) else {
-                result.pref_search = Some(None);
+                result.pref_matched = Some(false);
                 return result;
             };
-            result.pref_search = Some(Some(hit.groups.clone()));
+            result.pref_matched = Some(true);
+            result.pref_groups = Some(hit.groups.clone());
             pre_groups = hit.groups;
             let repl = pre_groups.shift_remove("content");
             if let Some(FailValue::Str(c)) = repl
@@ -597,6 +642,14 @@ impl Filter {
         drop(g);
         target
     }
+}
+
+fn build_automaton(pattern: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .ok()
 }
 
 /// `_updateUsers`: adds a user (when the regex captured one) and returns

@@ -26,6 +26,14 @@ pub struct FRegex {
     /// The text compiled (`getRegex()`).
     pub expanded: String,
     pub re: pyre::Regex,
+    /// A `regex`-crate automaton matching a superset of what `re` matches:
+    /// a buffer it rejects needs no backtracking search at all.
+    prefilter: Option<regex::Regex>,
+    /// The exact pattern as a `regex`-crate automaton, valid for buffers of
+    /// one line; `None` when it needs the backtracking engine.
+    pub single_line: Option<regex::Regex>,
+    /// Python flags the regex was compiled with.
+    pub flags: pyre::Flags,
     /// `alt_*` groups: (group, target), sorted.
     alt_values: Vec<(String, String)>,
     /// `tuple_*` groups: (group, target), sorted.
@@ -118,9 +126,26 @@ impl FRegex {
             }
             ordered.push(*idx);
         }
+        let prefilter = regex::RegexBuilder::new(re.gate())
+            .size_limit(32 << 20)
+            .dfa_size_limit(32 << 20)
+            .build()
+            .ok();
+        let single_line = pyre::translate(&expanded, flags, pyre::Mode::SingleLine)
+            .ok()
+            .and_then(|p| {
+                regex::RegexBuilder::new(&p)
+                    .size_limit(32 << 20)
+                    .dfa_size_limit(32 << 20)
+                    .build()
+                    .ok()
+            });
         Ok(FRegex {
             original: value.to_string(),
             expanded,
+            prefilter,
+            single_line,
+            flags,
             re,
             alt_values,
             tuple_values,
@@ -153,6 +178,44 @@ impl FRegex {
         Ok(r)
     }
 
+    /// Whether the named group closes right before a final `$`, so that it
+    /// always reaches the end of a one-line buffer.
+    pub fn group_ends_pattern(&self, name: &str) -> bool {
+        let open = format!("(?P<{name}>");
+        let Some(start) = self.expanded.find(&open) else {
+            return false;
+        };
+        let b = self.expanded.as_bytes();
+        let mut depth = 0usize;
+        let mut i = start;
+        let mut in_class = false;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 1,
+                b'[' if !in_class => {
+                    in_class = true;
+                    if b.get(i + 1) == Some(&b'^') {
+                        i += 1;
+                    }
+                    if b.get(i + 1) == Some(&b']') {
+                        i += 1;
+                    }
+                }
+                b']' if in_class => in_class = false,
+                b'(' if !in_class => depth += 1,
+                b')' if !in_class => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return &self.expanded[i + 1..] == "$";
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        false
+    }
+
     pub fn has_group(&self, name: &str) -> bool {
         self.re.group_index().iter().any(|(n, _)| n == name)
     }
@@ -163,6 +226,11 @@ impl FRegex {
         buf: &str,
         org_lines: &[TupleLine],
     ) -> Result<Option<RegexHit>, pyre::MatchError> {
+        if let Some(p) = &self.prefilter
+            && !p.is_match(buf)
+        {
+            return Ok(None);
+        }
         let Some(m) = self.re.search(buf)? else {
             return Ok(None);
         };

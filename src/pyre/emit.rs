@@ -14,6 +14,9 @@ pub enum Mode {
     SingleLine,
     /// A `regex`-crate superset (no lookaround, backrefs, conditionals, atomics).
     Gate,
+    /// Like `Gate`, for haystacks that are a suffix of the text searched:
+    /// start anchors and word boundaries are dropped too.
+    GateSuffix,
 }
 
 #[derive(Clone, Copy)]
@@ -275,7 +278,8 @@ impl Emitter {
     }
 
     fn node(&mut self, n: &Node, ctx: Ctx) {
-        let gate = self.mode == Mode::Gate;
+        let gate = matches!(self.mode, Mode::Gate | Mode::GateSuffix);
+        let suffix = self.mode == Mode::GateSuffix;
         match n {
             Node::Literal(v) => {
                 let v = *v;
@@ -290,6 +294,7 @@ impl Emitter {
             Node::Any => self.out.push_str(if ctx.s { "(?s:.)" } else { "[^\\n]" }),
             Node::At(at) => {
                 let s = match at {
+                    At::Beginning | At::BeginningString if suffix => "",
                     At::Beginning if ctx.m => "(?m:^)",
                     At::Beginning | At::BeginningString => "\\A",
                     At::End if ctx.m => "(?m:$)",

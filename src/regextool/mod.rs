@@ -51,8 +51,9 @@ pub struct RegexTool {
     /// Lines of stderr warnings f2b adds (never on stdout).
     pub warnings: Vec<String>,
     /// The prefregex matched on the last line searched (fail2ban reads
-    /// the regex object's last match, even for a line it skipped).
-    pref_state: Option<crate::filter::FailMap>,
+    /// the regex object's last match, even for a line it skipped), and
+    /// that match's groups when they were taken.
+    pref_state: (bool, Option<crate::filter::FailMap>),
 }
 
 impl RegexTool {
@@ -209,7 +210,7 @@ impl RegexTool {
             current_regex_arg: String::new(),
             out,
             warnings: Vec::new(),
-            pref_state: None,
+            pref_state: (false, None),
         };
         tool.output("");
         tool.output("Running tests");
@@ -381,6 +382,8 @@ impl RegexTool {
             Vec::new()
         };
         let full_buffer = self.filter.line_buffer().len() >= maxlines;
+        self.filter.want_pref_groups =
+            self.args.verbose > 0 && self.pref_groups.len() <= self.print_limit;
         let date = self.detect(line);
         let result = self.filter.process_line(line, date, now());
         let line_ignored = !result.ignored_by.is_empty();
@@ -420,14 +423,15 @@ impl RegexTool {
         }
         // prefregex statistics read the regex's last match.
         if self.filter.pref.is_some() {
-            if let Some(g) = &result.pref_search {
-                self.pref_state = g.clone();
+            if let Some(m) = result.pref_matched {
+                self.pref_state = (m, result.pref_groups.clone());
             }
-            if let Some(groups) = self.pref_state.clone() {
+            if self.pref_state.0 {
                 self.pref_matched += 1;
                 if self.args.verbose > 0 {
                     if self.pref_groups.len() < self.print_limit {
-                        self.pref_groups.push(crate::filter::groups::dict_repr(&groups, ""));
+                        let g = self.pref_state.1.clone().unwrap_or_default();
+                        self.pref_groups.push(crate::filter::groups::dict_repr(&g, ""));
                     } else if self.pref_groups.len() == self.print_limit {
                         self.pref_groups.push("...".into());
                     }
