@@ -385,3 +385,14 @@ pub fn gate_union(regexes: &[&Regex]) -> String {
         .collect();
     parts.join("|")
 }
+
+/// Build the gate with the `regex` crate and run it on `text` (for tests
+/// and fuzzing; callers normally build the gate once themselves).
+#[doc(hidden)]
+pub fn gate_is_match(re: &Regex, text: &str) -> Result<bool, String> {
+    let gate = regex::RegexBuilder::new(re.gate())
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(gate.is_match(text))
+}
