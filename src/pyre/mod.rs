@@ -223,7 +223,7 @@ pub fn compile_with(pattern: &str, flags: Flags, options: Options) -> Result<Reg
         None
     };
     let exact = if plain_dollar && options.single_line_haystack {
-        single_line.clone().unwrap_or_else(|| unreachable_regex())
+        single_line.clone().unwrap_or_else(unreachable_regex)
     } else {
         build(&emit::emit(&p, Mode::Exact), pattern, limit)?
     };
