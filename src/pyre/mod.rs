@@ -48,7 +48,19 @@
 //!   counted repeat beyond the `regex` crate's size limit, or a backreference
 //!   inside a lookbehind) are rejected with an `engine:` message.
 //! * Repeats of patterns that can match the empty string (`(a|)*`) may set
-//!   captures differently from Python's SRE in corner cases.
+//!   captures differently from Python's SRE in corner cases: Python makes
+//!   one more empty iteration, so `(a*)+` on `aa` gives group 1 = `(2, 2)`
+//!   here `(0, 2)`.
+//!
+//! # Tests
+//!
+//! `scripts/record-pyre-errors.py` (Debian's Python 3.11.2) records
+//! `testdata/python-compile.jsonl` (hand-picked patterns plus every
+//! failregex/prefregex/ignoreregex of the stock filters after tag expansion,
+//! and the default date templates) and `testdata/python-search.jsonl`
+//! (spans). `tests/pyre_gate.rs` checks gates with proptest;
+//! `tests/pyre_perf.rs` is an ignored throughput benchmark; the fuzz target
+//! is `cargo +nightly fuzz run -s none pyre` in `fuzz/`.
 
 mod emit;
 mod parse;
