@@ -5,9 +5,33 @@ use proptest::prelude::*;
 
 fn leaf() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "a", "b", " ", ".", "\\n", "[ab]", "[^a]", "\\w", "\\s", "\\S", "\\d", "^", "$", "\\b",
-        "\\B", "\\A", "\\Z", "\\1", "(?P=g)", "(?(1)a|b)", "(?(g)a)", "(?<=a)", "(?<!b)",
-        "(?<=\\s)", "(?<=^)", "A", "",
+        "a",
+        "b",
+        " ",
+        ".",
+        "\\n",
+        "[ab]",
+        "[^a]",
+        "\\w",
+        "\\s",
+        "\\S",
+        "\\d",
+        "^",
+        "$",
+        "\\b",
+        "\\B",
+        "\\A",
+        "\\Z",
+        "\\1",
+        "(?P=g)",
+        "(?(1)a|b)",
+        "(?(g)a)",
+        "(?<=a)",
+        "(?<!b)",
+        "(?<=\\s)",
+        "(?<=^)",
+        "A",
+        "",
     ])
     .prop_map(str::to_string)
 }
@@ -21,7 +45,9 @@ fn pattern() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("(?P<g>{a})")),
             (
                 inner.clone(),
-                prop::sample::select(vec!["*", "+", "?", "*?", "+?", "{1,2}", "*+", "{0,2}?", "++"])
+                prop::sample::select(vec![
+                    "*", "+", "?", "*?", "+?", "{1,2}", "*+", "{0,2}?", "++"
+                ])
             )
                 .prop_map(|(a, q)| format!("(?:{a}){q}")),
             inner.clone().prop_map(|a| format!("(?={a})")),
@@ -34,7 +60,13 @@ fn pattern() -> impl Strategy<Value = String> {
 }
 
 fn haystack() -> impl Strategy<Value = String> {
-    (prop::collection::vec(prop::sample::select(vec!['a', 'b', 'A', ' ', '\n', '1']), 0..8), any::<bool>())
+    (
+        prop::collection::vec(
+            prop::sample::select(vec!['a', 'b', 'A', ' ', '\n', '1']),
+            0..8,
+        ),
+        any::<bool>(),
+    )
         .prop_map(|(v, nl)| {
             let mut s: String = v.into_iter().collect();
             if nl {

@@ -48,7 +48,19 @@
 //!   counted repeat beyond the `regex` crate's size limit, or a backreference
 //!   inside a lookbehind) are rejected with an `engine:` message.
 //! * Repeats of patterns that can match the empty string (`(a|)*`) may set
-//!   captures differently from Python's SRE in corner cases.
+//!   captures differently from Python's SRE in corner cases: Python makes
+//!   one more empty iteration, so `(a*)+` on `aa` gives group 1 = `(2, 2)`
+//!   here `(0, 2)`.
+//!
+//! # Tests
+//!
+//! `scripts/record-pyre-errors.py` (Debian's Python 3.11.2) records
+//! `testdata/python-compile.jsonl` (hand-picked patterns plus every
+//! failregex/prefregex/ignoreregex of the stock filters after tag expansion,
+//! and the default date templates) and `testdata/python-search.jsonl`
+//! (spans). `tests/pyre_gate.rs` checks gates with proptest;
+//! `tests/pyre_perf.rs` is an ignored throughput benchmark; the fuzz target
+//! is `cargo +nightly fuzz run -s none pyre` in `fuzz/`.
 
 mod emit;
 mod parse;
@@ -223,7 +235,7 @@ pub fn compile_with(pattern: &str, flags: Flags, options: Options) -> Result<Reg
         None
     };
     let exact = if plain_dollar && options.single_line_haystack {
-        single_line.clone().unwrap_or_else(|| unreachable_regex())
+        single_line.clone().unwrap_or_else(unreachable_regex)
     } else {
         build(&emit::emit(&p, Mode::Exact), pattern, limit)?
     };
@@ -384,4 +396,15 @@ pub fn gate_union(regexes: &[&Regex]) -> String {
         .map(|r| format!("(?:{})", r.gate()))
         .collect();
     parts.join("|")
+}
+
+/// Build the gate with the `regex` crate and run it on `text` (for tests
+/// and fuzzing; callers normally build the gate once themselves).
+#[doc(hidden)]
+pub fn gate_is_match(re: &Regex, text: &str) -> Result<bool, String> {
+    let gate = regex::RegexBuilder::new(re.gate())
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(gate.is_match(text))
 }

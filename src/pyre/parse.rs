@@ -584,8 +584,7 @@ fn parse(
     first: bool,
 ) -> R<Vec<Node>> {
     let mut sub: Vec<Node> = Vec::new();
-    loop {
-        let Some(this) = source.next else { break };
+    while let Some(this) = source.next {
         if this.is('|') || this.is(')') {
             break;
         }

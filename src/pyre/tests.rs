@@ -139,3 +139,80 @@ fn search_agrees_with_python() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn catastrophic_pattern_returns_match_error() {
+    let r = with_backtrack_limit("(a|a)*(?=b)c", Flags::default(), 10_000).unwrap();
+    let hay = "a".repeat(40);
+    assert!(r.search(&hay).is_err());
+    assert!(r.search(&hay).unwrap_err().to_string().contains("aborted"));
+}
+
+#[test]
+fn error_display_matches_python() {
+    let e = compile("(abc", Flags::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "missing ), unterminated subpattern at position 0"
+    );
+    let e = compile("a\n(b", Flags::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "missing ), unterminated subpattern at position 2 (line 2, column 1)"
+    );
+    let e = compile("a{99999999999}", Flags::default()).unwrap_err();
+    assert_eq!(
+        (e.msg.as_str(), e.pos),
+        ("the repetition number is too large", None)
+    );
+}
+
+#[test]
+fn search_range_anchors_only_at_real_start() {
+    let r = c("^b");
+    assert!(r.search_range("ab", 1, 2).unwrap().is_none());
+    let r = c("(?<=a)b$");
+    assert_eq!(
+        r.search_range("abc", 1, 2).unwrap().map(|m| m.get(0)),
+        Some(Some((1, 2)))
+    );
+}
+
+#[test]
+fn single_line_option_and_auto_switch_agree() {
+    let opts = Options {
+        single_line_haystack: true,
+        ..Options::default()
+    };
+    let a = compile_with("x$", Flags::default(), opts).unwrap();
+    let b = c("x$");
+    for h in ["x\n", "x", "ax\n"] {
+        assert_eq!(a.is_match(h).unwrap(), b.is_match(h).unwrap());
+    }
+    assert!(!b.is_match("x\ny\n").unwrap());
+}
+
+#[test]
+fn named_groups_and_helpers() {
+    let r = c(r"(?P<user>\S+) from (?P<ip>\d+\.\d+)");
+    let m = r.search("bob from 1.2 x").unwrap().unwrap();
+    assert_eq!(m.name_str("user"), Some("bob"));
+    assert_eq!(m.name_str("ip"), Some("1.2"));
+    assert_eq!(
+        r.group_index(),
+        &[("user".to_string(), 1), ("ip".to_string(), 2)]
+    );
+    assert_eq!(m.len(), 2);
+}
+
+#[test]
+fn gates_compile_for_recorded_patterns() {
+    let data = include_str!("testdata/python-compile.jsonl");
+    for line in data.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        let p = row["pattern"].as_str().unwrap();
+        if let Ok(r) = compile(p, flags_of(row["flags"].as_str().unwrap())) {
+            regex::Regex::new(r.gate()).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+        }
+    }
+}
