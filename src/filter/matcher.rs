@@ -2,6 +2,7 @@
 //! date cut, line buffer, ignoreregex rules, prefregex content, every
 //! failregex, multi-line failure ids and the failure id itself.
 
+use super::automaton::DualAutomaton;
 use super::dns::Resolver;
 use super::groups::{Fail, FailMap, FailValue, LogTime, TupleLine, new_fail};
 use super::ipaddr::{CIDR_RAW, CIDR_UNSPEC, FAM_IPV4, FAM_IPV6, IpAddr};
@@ -106,11 +107,11 @@ pub struct Filter {
     last_date: Option<LogTime>,
     mlfid_cache: MlfidCache,
     resolver: Resolver,
-    gate: Option<regex::Regex>,
+    gate: Option<DualAutomaton>,
     gate_built: bool,
     /// For one-line buffers whose prefregex content runs to the end of the
     /// line: a superset of the contents any failregex can match.
-    content_gate: Option<regex::Regex>,
+    content_gate: Option<DualAutomaton>,
     /// Compute the prefregex groups even when no failregex can match
     /// (fail2ban-regex -v lists them).
     pub want_pref_groups: bool,
@@ -194,36 +195,25 @@ impl Filter {
     /// One `regex`-crate automaton matching a superset of the buffers on
     /// which anything observable can happen; `None` = no gate possible.
     fn build_gate(&mut self) {
-        let mut parts: Vec<&crate::pyre::Regex> = Vec::new();
+        let mut parts: Vec<&FRegex> = Vec::new();
         match &self.pref {
-            Some(p) => parts.push(&p.re),
-            None => parts.extend(self.fail.iter().map(|r| &r.re)),
+            Some(p) => parts.push(p),
+            None => parts.extend(self.fail.iter()),
         }
         if self.ignore_first() {
-            parts.extend(self.ignore.iter().map(|r| &r.re));
+            parts.extend(self.ignore.iter());
         }
-        let pattern = crate::pyre::gate_union(&parts);
-        self.gate = build_automaton(&pattern);
+        self.gate = union_automaton(&parts, crate::pyre::Mode::Gate);
         self.content_gate = None;
         if let Some(p) = &self.pref
             && self.opts.maxlines <= 1
             && p.single_line.is_some()
             && p.group_ends_pattern("content")
         {
-            let parts: Option<Vec<String>> = self
-                .fail
-                .iter()
-                .map(|r| crate::pyre::translate(&r.expanded, r.flags, crate::pyre::Mode::GateSuffix).ok())
-                .map(|g| g.map(|g| format!("(?:{g})")))
-                .collect();
-            if let Some(parts) = parts
-                && !parts.is_empty()
-            {
-                self.content_gate = build_automaton(&parts.join("|"));
-            }
+            let fails: Vec<&FRegex> = self.fail.iter().collect();
+            self.content_gate = union_automaton(&fails, crate::pyre::Mode::GateSuffix);
         }
         self.gate_built = true;
-        if std::env::var_os("F2B_DEBUG_GATE").is_some() { eprintln!("gate={} content_gate={} pref_single={:?} ends={:?}", self.gate.is_some(), self.content_gate.is_some(), self.pref.as_ref().map(|p| p.single_line.is_some()), self.pref.as_ref().map(|p| p.group_ends_pattern("content"))); }
     }
 
     /// `processLine(line)` with the date detector's verdict for it.
@@ -372,7 +362,7 @@ impl Filter {
             self.build_gate();
         }
         if let (Some(g), Some(b)) = (&self.gate, &buf)
-            && !g.is_match(b)
+            && g.is_match(b) == Some(false)
         {
             if self.pref.is_some() {
                 result.pref_matched = Some(false);
@@ -393,13 +383,13 @@ impl Filter {
             // One-line buffers: the exact automaton decides the prefregex,
             // and captures are only taken when a failregex can match.
             if !multi && let Some(fast) = &p.single_line {
-                if !fast.is_match(&b) {
+                if fast.is_match(&b) == Some(false) {
                     result.pref_matched = Some(false);
                     return result;
                 }
                 if !self.want_pref_groups
                     && let Some(cg) = &self.content_gate
-                    && !cg.is_match(&b)
+                    && cg.is_match(&b) == Some(false)
                 {
                     result.pref_matched = Some(true);
                     return result;
@@ -644,12 +634,19 @@ impl Filter {
     }
 }
 
-fn build_automaton(pattern: &str) -> Option<regex::Regex> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .ok()
+/// One automaton for the union of the regexes' translations in `mode`;
+/// `None` when one of them cannot be expressed (no gate then).
+fn union_automaton(regexes: &[&FRegex], mode: crate::pyre::Mode) -> Option<DualAutomaton> {
+    if regexes.is_empty() {
+        return None;
+    }
+    let mut ascii = Vec::new();
+    let mut unicode = Vec::new();
+    for r in regexes {
+        ascii.push(format!("(?:{})", crate::pyre::translate_ascii(&r.expanded, r.flags, mode).ok()?));
+        unicode.push(format!("(?:{})", crate::pyre::translate(&r.expanded, r.flags, mode).ok()?));
+    }
+    DualAutomaton::new(&ascii.join("|"), unicode.join("|"))
 }
 
 /// `_updateUsers`: adds a user (when the regex captured one) and returns

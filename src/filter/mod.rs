@@ -4,6 +4,7 @@
 //! The caller does date detection (see [`crate::date`]) and hands the
 //! verdict to [`Filter::process_line`]; the filter never reads files.
 
+pub mod automaton;
 pub mod dns;
 pub mod groups;
 pub mod ipaddr;

@@ -4,6 +4,7 @@
 
 use super::groups::{FailMap, FailValue, TupleLine, py_splitlines};
 use super::tags::{Flavor, global_to_local_flags, map_tag_to_opt, resolve_tags};
+use super::automaton::DualAutomaton;
 use crate::pyre;
 
 /// fail2ban's `RegexException` text.
@@ -28,10 +29,10 @@ pub struct FRegex {
     pub re: pyre::Regex,
     /// A `regex`-crate automaton matching a superset of what `re` matches:
     /// a buffer it rejects needs no backtracking search at all.
-    prefilter: Option<regex::Regex>,
+    prefilter: Option<DualAutomaton>,
     /// The exact pattern as a `regex`-crate automaton, valid for buffers of
     /// one line; `None` when it needs the backtracking engine.
-    pub single_line: Option<regex::Regex>,
+    pub single_line: Option<DualAutomaton>,
     /// Python flags the regex was compiled with.
     pub flags: pyre::Flags,
     /// `alt_*` groups: (group, target), sorted.
@@ -126,20 +127,13 @@ impl FRegex {
             }
             ordered.push(*idx);
         }
-        let prefilter = regex::RegexBuilder::new(re.gate())
-            .size_limit(32 << 20)
-            .dfa_size_limit(32 << 20)
-            .build()
-            .ok();
-        let single_line = pyre::translate(&expanded, flags, pyre::Mode::SingleLine)
-            .ok()
-            .and_then(|p| {
-                regex::RegexBuilder::new(&p)
-                    .size_limit(32 << 20)
-                    .dfa_size_limit(32 << 20)
-                    .build()
-                    .ok()
-            });
+        let dual = |mode: pyre::Mode| {
+            let ascii = pyre::translate_ascii(&expanded, flags, mode).ok()?;
+            let unicode = pyre::translate(&expanded, flags, mode).ok()?;
+            DualAutomaton::new(&ascii, unicode)
+        };
+        let prefilter = dual(pyre::Mode::Gate);
+        let single_line = dual(pyre::Mode::SingleLine);
         Ok(FRegex {
             original: value.to_string(),
             expanded,
@@ -227,7 +221,7 @@ impl FRegex {
         org_lines: &[TupleLine],
     ) -> Result<Option<RegexHit>, pyre::MatchError> {
         if let Some(p) = &self.prefilter
-            && !p.is_match(buf)
+            && p.is_match(buf) == Some(false)
         {
             return Ok(None);
         }

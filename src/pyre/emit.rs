@@ -220,6 +220,58 @@ pub fn push_literal(out: &mut String, cp: u32) {
 struct Emitter {
     out: String,
     mode: Mode,
+    /// The haystack is known to be ASCII: classes are cut down to ASCII,
+    /// which keeps the automata small (same matches on such haystacks).
+    ascii_hay: bool,
+    /// The character every match so far ends with, when known: a
+    /// lookbehind for exactly that character is always true and is left
+    /// out, which keeps patterns like fail2ban's IPv6 `(?<=:):` on the
+    /// fast engine.
+    known_prev: Option<u32>,
+}
+
+/// The character every match of `nodes` ends with, given `before` for the
+/// text matched before them (`None`: unknown).
+fn last_char_or(nodes: &[Node], before: Option<u32>) -> Option<u32> {
+    let mut known = before;
+    for n in nodes {
+        known = match n {
+            Node::At(_) | Node::Assert { .. } => known,
+            Node::Literal(c) if !char::from_u32(*c).is_some_and(char::is_alphabetic) => Some(*c),
+            Node::Group { body, .. } | Node::Atomic(body) => last_char_or(body, known),
+            Node::Branch(alts) => {
+                let mut common: Option<Option<u32>> = None;
+                for a in alts {
+                    let e = last_char_or(a, known);
+                    match common {
+                        None => common = Some(e),
+                        Some(c) if c == e => {}
+                        Some(_) => common = Some(None),
+                    }
+                }
+                common.flatten()
+            }
+            Node::Repeat { min, body, .. } => {
+                // Every iteration must end with the same character; with
+                // no iteration, so must the text before.
+                let each = last_char_or(body, None);
+                match each {
+                    Some(c) if *min >= 1 || known == Some(c) => Some(c),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+    }
+    known
+}
+
+/// `r` ∩ ASCII.
+fn ascii_only(r: &[(u32, u32)]) -> Ranges {
+    r.iter()
+        .filter(|(a, _)| *a <= 0x7f)
+        .map(|&(a, b)| (a, b.min(0x7f)))
+        .collect()
 }
 
 /// ASCII word boundaries (fancy-regex cannot switch Unicode mode inline).
@@ -243,9 +295,14 @@ const GATE_MAX_COUNT: u64 = 64;
 
 impl Emitter {
     fn seq(&mut self, nodes: &[Node], ctx: Ctx) {
+        let outer = self.known_prev;
+        let mut known = outer;
         for n in nodes {
+            self.known_prev = known;
             self.node(n, ctx);
+            known = last_char_or(std::slice::from_ref(n), known);
         }
+        self.known_prev = outer;
     }
 
     fn set(&mut self, negate: bool, items: &[SetItem], ctx: Ctx) {
@@ -274,6 +331,20 @@ impl Emitter {
         if negate {
             r = complement(&r);
         }
+        if self.ascii_hay {
+            if ctx.rust_i {
+                // The only non-ASCII characters Rust folds onto ASCII ones.
+                let has = |r: &Ranges, c: u32| r.iter().any(|&(a, b)| a <= c && c <= b);
+                if has(&r, 0x212a) {
+                    r.extend([(0x4b, 0x4b), (0x6b, 0x6b)]);
+                }
+                if has(&r, 0x17f) {
+                    r.extend([(0x53, 0x53), (0x73, 0x73)]);
+                }
+                r = normalize(r);
+            }
+            r = ascii_only(&r);
+        }
         emit_ranges(&mut self.out, &r);
     }
 
@@ -291,6 +362,9 @@ impl Emitter {
             }
             Node::NotLiteral(v) => self.set(true, &[SetItem::Lit(*v)], ctx),
             Node::In { negate, items } => self.set(*negate, items, ctx),
+            Node::Any if self.ascii_hay => {
+                self.out.push_str(if ctx.s { "[\\x00-\\x7F]" } else { "[\\x00-\\x09\\x0B-\\x7F]" })
+            }
             Node::Any => self.out.push_str(if ctx.s { "(?s:.)" } else { "[^\\n]" }),
             Node::At(at) => {
                 let s = match at {
@@ -372,7 +446,9 @@ impl Emitter {
                     if min == 0 && *kind == RepKind::Lazy {
                         self.out.push('|');
                     }
+                    let outer = self.known_prev.take();
                     self.seq(body, ctx);
+                    self.known_prev = outer;
                     if min == 0 && *kind != RepKind::Lazy {
                         self.out.push('|');
                     }
@@ -383,7 +459,9 @@ impl Emitter {
                     self.out.push_str("(?>");
                 }
                 self.out.push_str("(?:");
+                let outer = self.known_prev.take();
                 self.seq(body, ctx);
+                self.known_prev = outer;
                 self.out.push(')');
                 match (min, max) {
                     (0, MAXREPEAT) => self.out.push('*'),
@@ -440,6 +518,13 @@ impl Emitter {
                 if gate {
                     return;
                 }
+                if let (true, false, [Node::Literal(c)]) = (*behind, *negate, body.as_slice())
+                    && self.known_prev == Some(*c)
+                    && !(ctx.i && char::from_u32(*c).is_some_and(char::is_alphabetic))
+                {
+                    // The previous character is known to be this one.
+                    return;
+                }
                 self.out.push_str(match (behind, negate) {
                     (false, false) => "(?=",
                     (false, true) => "(?!",
@@ -475,6 +560,11 @@ pub fn has_plain_dollar(nodes: &[Node], multiline: bool) -> bool {
 }
 
 pub fn emit(p: &Parsed, mode: Mode) -> String {
+    emit_with(p, mode, false)
+}
+
+/// [`emit`] for haystacks known to be ASCII when `ascii_hay`.
+pub fn emit_with(p: &Parsed, mode: Mode, ascii_hay: bool) -> String {
     let f = p.flags;
     let a = f & F_A != 0;
     let i = f & F_I != 0;
@@ -488,6 +578,8 @@ pub fn emit(p: &Parsed, mode: Mode) -> String {
     let mut e = Emitter {
         out: String::new(),
         mode,
+        ascii_hay,
+        known_prev: None,
     };
     if ctx.rust_i {
         e.out.push_str("(?i)");

@@ -168,15 +168,27 @@ impl fmt::Display for MatchError {
 
 impl std::error::Error for MatchError {}
 
-struct Inner {
-    pattern: String,
+/// The engines of one haystack class.
+struct Engines {
     exact: fancy_regex::Regex,
     /// The `(?m:$)` form, when the pattern has a non-MULTILINE `$`.
     single_line: Option<fancy_regex::Regex>,
+}
+
+struct Inner {
+    pattern: String,
+    parsed: parse::Parsed,
+    limit: usize,
+    plain_dollar: bool,
     always_single_line: bool,
     groups: usize,
     names: Vec<(String, usize)>,
     gate: String,
+    /// Engines for ASCII haystacks (classes cut to ASCII: small, fast to
+    /// build and to run), built at compile time.
+    ascii: Engines,
+    /// Engines for any haystack, built at the first non-ASCII one.
+    unicode: std::sync::OnceLock<Result<Engines, Error>>,
 }
 
 /// A compiled Python pattern. Cloning is cheap (shared).
@@ -224,31 +236,53 @@ fn build(text: &str, pattern: &str, limit: usize) -> Result<fancy_regex::Regex, 
         })
 }
 
+fn build_engines(
+    p: &parse::Parsed,
+    pattern: &str,
+    limit: usize,
+    plain_dollar: bool,
+    single_line_haystack: bool,
+    ascii: bool,
+) -> Result<Engines, Error> {
+    let single_line = if plain_dollar {
+        Some(build(&emit::emit_with(p, Mode::SingleLine, ascii), pattern, limit)?)
+    } else {
+        None
+    };
+    let exact = if plain_dollar && single_line_haystack {
+        single_line.clone().unwrap_or_else(unreachable_regex)
+    } else {
+        build(&emit::emit_with(p, Mode::Exact, ascii), pattern, limit)?
+    };
+    Ok(Engines { exact, single_line })
+}
+
 pub fn compile_with(pattern: &str, flags: Flags, options: Options) -> Result<Regex, Error> {
     let p = parse::parse_pattern(pattern, flags.bits())?;
     let multiline = p.flags & parse::F_M != 0;
     let plain_dollar = emit::has_plain_dollar(&p.nodes, multiline);
     let limit = options.backtrack_limit;
-    let single_line = if plain_dollar {
-        Some(build(&emit::emit(&p, Mode::SingleLine), pattern, limit)?)
-    } else {
-        None
-    };
-    let exact = if plain_dollar && options.single_line_haystack {
-        single_line.clone().unwrap_or_else(unreachable_regex)
-    } else {
-        build(&emit::emit(&p, Mode::Exact), pattern, limit)?
-    };
+    let ascii = build_engines(
+        &p,
+        pattern,
+        limit,
+        plain_dollar,
+        options.single_line_haystack,
+        true,
+    )?;
     let gate = emit::emit(&p, Mode::Gate);
     Ok(Regex {
         inner: Arc::new(Inner {
             pattern: pattern.to_string(),
-            exact,
-            single_line,
-            always_single_line: options.single_line_haystack,
             groups: p.groups - 1,
-            names: p.names,
+            names: p.names.clone(),
+            parsed: p,
+            limit,
+            plain_dollar,
+            always_single_line: options.single_line_haystack,
             gate,
+            ascii,
+            unicode: std::sync::OnceLock::new(),
         }),
     })
 }
@@ -262,6 +296,13 @@ fn unreachable_regex() -> fancy_regex::Regex {
 pub fn translate(pattern: &str, flags: Flags, mode: Mode) -> Result<String, Error> {
     let p = parse::parse_pattern(pattern, flags.bits())?;
     Ok(emit::emit(&p, mode))
+}
+
+/// [`translate`] for haystacks known to be ASCII: the same matches on
+/// those, with classes cut down to ASCII.
+pub fn translate_ascii(pattern: &str, flags: Flags, mode: Mode) -> Result<String, Error> {
+    let p = parse::parse_pattern(pattern, flags.bits())?;
+    Ok(emit::emit_with(&p, mode, true))
 }
 
 /// One search result: spans are byte offsets into the haystack.
@@ -336,11 +377,34 @@ impl Regex {
         &self.inner.gate
     }
 
-    fn engine(&self, hay: &str) -> &fancy_regex::Regex {
-        match &self.inner.single_line {
-            Some(sl) if self.inner.always_single_line || !interior_newline(hay) => sl,
-            _ => &self.inner.exact,
-        }
+    fn engine(&self, hay: &str) -> Result<&fancy_regex::Regex, MatchError> {
+        let inner = &*self.inner;
+        let engines = if hay.is_ascii() {
+            &inner.ascii
+        } else {
+            let built = inner.unicode.get_or_init(|| {
+                build_engines(
+                    &inner.parsed,
+                    &inner.pattern,
+                    inner.limit,
+                    inner.plain_dollar,
+                    inner.always_single_line,
+                    false,
+                )
+            });
+            match built {
+                Ok(e) => e,
+                Err(e) => {
+                    return Err(MatchError {
+                        detail: e.to_string(),
+                    });
+                }
+            }
+        };
+        Ok(match &engines.single_line {
+            Some(sl) if inner.always_single_line || !interior_newline(hay) => sl,
+            _ => &engines.exact,
+        })
     }
 
     /// Python's `pattern.search(text)`.
@@ -365,7 +429,7 @@ impl Regex {
             pos -= 1;
         }
         let hay = &text[..end];
-        let re = self.engine(hay);
+        let re = self.engine(hay)?;
         let caps = re.captures_from_pos(hay, pos).map_err(|e| MatchError {
             detail: e.to_string(),
         })?;
@@ -380,7 +444,7 @@ impl Regex {
 
     /// Whether `search` finds a match.
     pub fn is_match(&self, text: &str) -> Result<bool, MatchError> {
-        self.engine(text).is_match(text).map_err(|e| MatchError {
+        self.engine(text)?.is_match(text).map_err(|e| MatchError {
             detail: e.to_string(),
         })
     }
