@@ -89,3 +89,112 @@ fn templates_match_recorded() {
     }
     assert!(checked > 40);
 }
+
+/// Per-scenario comparison; returns (lines, mismatching lines, table ok).
+fn run_scenario(sc: &Value, now: f64) -> (usize, Vec<String>, Option<String>) {
+    let mut o = opts(2026);
+    o.now = now;
+    if let Some(tz) = sc.get("tz").and_then(Value::as_str) {
+        o.default_tz = Some(TzSpec::parse(tz).unwrap());
+    }
+    let mut dd = match sc["pattern"].as_str() {
+        Some(p) => DateDetector::from_datepattern(p, o).unwrap(),
+        None => DateDetector::new_default(o),
+    };
+    let mut bad = Vec::new();
+    let lines = sc["lines"].as_array().unwrap();
+    for (ln, (line, row)) in lines.iter().zip(sc["rows"].as_array().unwrap()).enumerate() {
+        let line = line.as_str().unwrap();
+        let got = dd.detect(line);
+        let mut g = serde_json::Map::new();
+        if let Some(m) = &got {
+            g.insert("span".into(), serde_json::json!([m.span.0, m.span.1]));
+            g.insert(
+                "mspan".into(),
+                serde_json::json!([m.match_span.0, m.match_span.1]),
+            );
+            g.insert(
+                "tpl".into(),
+                dd.templates().nth(m.template).unwrap().name.into(),
+            );
+            if let Some(t) = m.time {
+                g.insert("time".into(), t.into());
+                g.insert("int".into(), m.time_is_int.into());
+            }
+            match &m.error {
+                Some(ConvError::Invalid) => {
+                    g.insert("err".into(), "ValueError".into());
+                }
+                Some(ConvError::Fatal { kind, .. }) => {
+                    g.insert("err".into(), (*kind).into());
+                }
+                None => {}
+            }
+        }
+        let mut w = row.as_object().unwrap().clone();
+        if let Some(t) = w.get("time").and_then(Value::as_str) {
+            let t: f64 = t.parse().unwrap();
+            w.insert("time".into(), t.into());
+        }
+        if Value::Object(g.clone()) != Value::Object(w.clone()) {
+            bad.push(format!("line {ln} {line:?}\n   got  {g:?}\n   want {w:?}"));
+        }
+    }
+    let want: Vec<(String, u64, String, u64)> = sc["table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().to_string(),
+                r[1].as_u64().unwrap(),
+                r[2].as_str().unwrap().to_string(),
+                r[3].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let got: Vec<(String, u64, String, u64)> = dd
+        .slots
+        .iter()
+        .map(|s| {
+            (
+                s.t.name.clone(),
+                s.hits,
+                format!("{:.3}", s.weight()),
+                s.matched,
+            )
+        })
+        .collect();
+    let table = (got != want).then(|| format!("table differs\n   got  {got:?}\n   want {want:?}"));
+    (lines.len(), bad, table)
+}
+
+#[test]
+fn lines_match_recorded() {
+    let d = data("lines.json");
+    let now = d["now"].as_f64().unwrap();
+    let (mut total, mut bad_lines, mut bad_tables, mut scenarios) = (0, 0, 0, 0);
+    let mut report = String::new();
+    for sc in d["scenarios"].as_array().unwrap() {
+        let (n, bad, table) = run_scenario(sc, now);
+        total += n;
+        scenarios += 1;
+        bad_lines += bad.len();
+        if !bad.is_empty() || table.is_some() {
+            report.push_str(&format!("== {}\n", sc["name"].as_str().unwrap()));
+            for b in bad.iter().take(5) {
+                report.push_str(b);
+                report.push('\n');
+            }
+        }
+        if let Some(t) = table {
+            bad_tables += 1;
+            report.push_str(&t);
+            report.push('\n');
+        }
+    }
+    eprintln!(
+        "{scenarios} scenarios, {total} lines, {bad_lines} differing lines, {bad_tables} differing tables"
+    );
+    assert!(report.is_empty(), "{report}");
+}
