@@ -15,7 +15,9 @@
 //!
 //! When `crate::pyre` lands, [`compile_slow`] is the function to switch.
 
-use std::cell::RefCell;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustc_hash::FxHashMap;
 
 /// Group spans of one match, indexed like the groups of the Python regex
 /// (0 = whole match).
@@ -41,7 +43,6 @@ struct Fast {
     end: Option<usize>,
     /// (group of `_sep`, group of its relaxed back-reference)
     sep: Option<(usize, usize)>,
-    locs: RefCell<regex::CaptureLocations>,
 }
 
 /// A compiled template regex with its group names.
@@ -172,14 +173,12 @@ impl DateRegex {
                 }
                 None => None,
             };
-            let locs = RefCell::new(re.capture_locations());
             Some(Fast {
                 re,
                 map,
                 beg,
                 end,
                 sep,
-                locs,
             })
         });
         Ok(DateRegex { slow, fast, names })
@@ -197,7 +196,14 @@ impl DateRegex {
 
     /// Python's `pattern.search(text, pos, endpos)`: `pos`/`endpos` are byte
     /// offsets on char boundaries.  Fills `out` (one slot per group).
-    pub(crate) fn search(&self, text: &str, pos: usize, endpos: usize, out: &mut Spans) -> bool {
+    pub(crate) fn search(
+        &self,
+        text: &str,
+        pos: usize,
+        endpos: usize,
+        out: &mut Spans,
+        locs: &mut Locs,
+    ) -> bool {
         let endpos = endpos.min(text.len());
         if pos > endpos {
             return false;
@@ -210,7 +216,39 @@ impl DateRegex {
                 && f.beg.is_some()
                 && hay[pos..].chars().next().is_some_and(|c| !is_word(c));
             if !corner {
-                if let Some(r) = self.search_fast(f, hay, pos, out) {
+                // The DFA finds the span cheaply; when the matched text and its
+                // left context equal the previous match's, the groups are the
+                // same (shifted), so the capture engine can be skipped.
+                let Some(m) = f.re.find_at(hay, pos) else {
+                    return false;
+                };
+                let (qs, qe) = (m.start(), m.end());
+                let before = hay[..qs].chars().next_back();
+                let after = hay[qe..].chars().next();
+                if let Some(last) = &locs.last {
+                    if last.at0 == (qs == 0)
+                        && last.before == before
+                        && last.after == after
+                        && last.text == hay[qs..qe]
+                    {
+                        out.clear();
+                        out.extend(last.spans.iter().map(|s| s.map(|(a, b)| (a + qs, b + qs))));
+                        return true;
+                    }
+                }
+                let cl = locs.caps.get_or_insert_with(|| f.re.capture_locations());
+                if let Some(r) = self.search_fast(f, hay, pos, out, cl) {
+                    if r {
+                        let last = locs.last.get_or_insert_with(Default::default);
+                        last.at0 = qs == 0;
+                        last.before = before;
+                        last.after = after;
+                        last.text.clear();
+                        last.text.push_str(&hay[qs..qe]);
+                        last.spans.clear();
+                        last.spans
+                            .extend(out.iter().map(|s| s.map(|(a, b)| (a - qs, b - qs))));
+                    }
                     return r;
                 }
             }
@@ -219,9 +257,15 @@ impl DateRegex {
     }
 
     /// `None` when the fast result cannot be trusted (separator mismatch).
-    fn search_fast(&self, f: &Fast, hay: &str, pos: usize, out: &mut Spans) -> Option<bool> {
-        let mut locs = f.locs.borrow_mut();
-        if f.re.captures_read_at(&mut locs, hay, pos).is_none() {
+    fn search_fast(
+        &self,
+        f: &Fast,
+        hay: &str,
+        pos: usize,
+        out: &mut Spans,
+        locs: &mut regex::CaptureLocations,
+    ) -> Option<bool> {
+        if f.re.captures_read_at(locs, hay, pos).is_none() {
             return Some(false);
         }
         if let Some((a, b)) = f.sep {
@@ -269,6 +313,37 @@ impl DateRegex {
         }
         self.search_slow(&text[..endpos], pos, out)
     }
+}
+
+/// Per-user scratch space of a [`DateRegex`] search.
+#[derive(Default)]
+pub(crate) struct Locs {
+    caps: Option<regex::CaptureLocations>,
+    last: Option<LastFast>,
+}
+
+/// The previous fast match: its text, left context and group spans
+/// relative to the match start.
+#[derive(Default)]
+struct LastFast {
+    at0: bool,
+    before: Option<char>,
+    after: Option<char>,
+    text: String,
+    spans: Spans,
+}
+
+/// Compile (or reuse) the regex of a template; compiled regexes are shared
+/// process-wide, like fail2ban's template cache.
+pub(crate) fn compile_cached(py: &str) -> Result<Arc<DateRegex>, String> {
+    static CACHE: OnceLock<Mutex<FxHashMap<String, Arc<DateRegex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(r) = cache.lock().unwrap().get(py) {
+        return Ok(r.clone());
+    }
+    let r = Arc::new(DateRegex::new(py)?);
+    cache.lock().unwrap().insert(py.to_string(), r.clone());
+    Ok(r)
 }
 
 /// Python's `\w` for one char (close enough: alphanumerics and `_`).

@@ -20,8 +20,9 @@ use std::cell::OnceCell;
 
 pub use convert::{ConvError, Time, TzSpec};
 use convert::{Ctx, Now};
-use engine::{DateRegex, Spans};
+use engine::{DateRegex, Locs, Spans};
 use jiff::tz::TimeZone;
+use std::sync::Arc;
 use template::{Kind, LINE_BEGIN, LINE_END, Template};
 
 /// Process-level inputs of date detection.
@@ -146,7 +147,8 @@ const CONV_KEYS: [&str; 19] = [
 
 struct Slot {
     t: Template,
-    re: OnceCell<Option<DateRegex>>,
+    re: OnceCell<Option<Arc<DateRegex>>>,
+    locs: Locs,
     /// (key, group index) of the groups conversion looks at, in group order.
     fields: OnceCell<Vec<(&'static str, usize)>>,
     id: usize,
@@ -164,6 +166,7 @@ impl Slot {
         Slot {
             t,
             re: OnceCell::new(),
+            locs: Locs::default(),
             fields: OnceCell::new(),
             id,
             matched: 0,
@@ -176,7 +179,7 @@ impl Slot {
     fn regex(&self) -> Option<&DateRegex> {
         self.re
             .get_or_init(|| template::compile(&self.t).ok())
-            .as_ref()
+            .as_deref()
     }
 
     fn weight(&self) -> f64 {
@@ -189,8 +192,8 @@ impl Slot {
 
     /// `template.matchDate(line, pos, endpos)`.
     fn search(&mut self, line: &str, pos: usize, endpos: usize, out: &mut Spans) -> bool {
-        let ok = match self.regex() {
-            Some(re) => re.search(line, pos, endpos, out),
+        let ok = match self.re.get_or_init(|| template::compile(&self.t).ok()) {
+            Some(re) => re.search(line, pos, endpos, out, &mut self.locs),
             None => false,
         };
         if ok {

@@ -485,10 +485,8 @@ pub fn epoch_template(line_begin: bool, pattern: Option<&str>, long: bool) -> Te
         let (r, f) = set_regex(&format!("({inner})"), Begin::Word, true, &mut name);
         (r, f, 2)
     } else if !line_begin {
-        let r = format!(
-            r"((?:^|(?P<square>(?<=^\[))|(?P<selinux>(?<=\baudit\()))%E%)(?:(?(selinux)(?=:\d+\)))|(?(square)(?=\])))"
-        )
-        .replace("%E%", e);
+        let r = r"((?:^|(?P<square>(?<=^\[))|(?P<selinux>(?<=\baudit\()))%E%)(?:(?(selinux)(?=:\d+\)))|(?(square)(?=\])))"
+            .replace("%E%", e);
         let (r, f) = set_regex(&r, Begin::No, true, &mut name);
         (r, f, 1)
     } else {
@@ -600,6 +598,18 @@ fn anchored(
 
 /// The full 31-entry default list: line-begin copies (weight 100) first.
 pub fn all_defaults(ex_year: &str) -> Vec<Template> {
+    type ByYear = std::sync::Mutex<Vec<(String, Vec<Template>)>>;
+    static CACHE: OnceLock<ByYear> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((_, v)) = cache.lock().unwrap().iter().find(|(y, _)| y == ex_year) {
+        return v.clone();
+    }
+    let v = build_defaults(ex_year);
+    cache.lock().unwrap().push((ex_year.to_string(), v.clone()));
+    v
+}
+
+fn build_defaults(ex_year: &str) -> Vec<Template> {
     let mut front = Vec::new();
     let mut back = Vec::new();
     for t in base_defaults(ex_year) {
@@ -646,8 +656,8 @@ pub fn date_prematch(pre: &str, ex_year: &str) -> Result<Vec<Template>, String> 
 }
 
 /// Compile a template's regex.
-pub(crate) fn compile(t: &Template) -> Result<DateRegex, String> {
-    DateRegex::new(&t.regex)
+pub(crate) fn compile(t: &Template) -> Result<std::sync::Arc<DateRegex>, String> {
+    super::engine::compile_cached(&t.regex)
 }
 
 #[cfg(test)]

@@ -89,3 +89,299 @@ fn templates_match_recorded() {
     }
     assert!(checked > 40);
 }
+
+/// Per-scenario comparison; returns (lines, mismatching lines, table ok).
+fn run_scenario(sc: &Value, now: f64) -> (usize, Vec<String>, Option<String>) {
+    let mut o = opts(2026);
+    o.now = now;
+    if let Some(tz) = sc.get("tz").and_then(Value::as_str) {
+        o.default_tz = Some(TzSpec::parse(tz).unwrap());
+    }
+    let mut dd = match sc["pattern"].as_str() {
+        Some(p) => DateDetector::from_datepattern(p, o).unwrap(),
+        None => DateDetector::new_default(o),
+    };
+    let mut bad = Vec::new();
+    let lines = sc["lines"].as_array().unwrap();
+    for (ln, (line, row)) in lines.iter().zip(sc["rows"].as_array().unwrap()).enumerate() {
+        let line = line.as_str().unwrap();
+        let got = dd.detect(line);
+        let mut g = serde_json::Map::new();
+        if let Some(m) = &got {
+            g.insert("span".into(), serde_json::json!([m.span.0, m.span.1]));
+            g.insert(
+                "mspan".into(),
+                serde_json::json!([m.match_span.0, m.match_span.1]),
+            );
+            g.insert(
+                "tpl".into(),
+                dd.templates().nth(m.template).unwrap().name.into(),
+            );
+            if let Some(t) = m.time {
+                g.insert("time".into(), t.into());
+                g.insert("int".into(), m.time_is_int.into());
+            }
+            match &m.error {
+                Some(ConvError::Invalid) => {
+                    g.insert("err".into(), "ValueError".into());
+                }
+                Some(ConvError::Fatal { kind, .. }) => {
+                    g.insert("err".into(), (*kind).into());
+                }
+                None => {}
+            }
+        }
+        let mut w = row.as_object().unwrap().clone();
+        if let Some(t) = w.get("time").and_then(Value::as_str) {
+            let t: f64 = t.parse().unwrap();
+            w.insert("time".into(), t.into());
+        }
+        if Value::Object(g.clone()) != Value::Object(w.clone()) {
+            bad.push(format!("line {ln} {line:?}\n   got  {g:?}\n   want {w:?}"));
+        }
+    }
+    let want: Vec<(String, u64, String, u64)> = sc["table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().to_string(),
+                r[1].as_u64().unwrap(),
+                r[2].as_str().unwrap().to_string(),
+                r[3].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let got: Vec<(String, u64, String, u64)> = dd
+        .slots
+        .iter()
+        .map(|s| {
+            (
+                s.t.name.clone(),
+                s.hits,
+                format!("{:.3}", s.weight()),
+                s.matched,
+            )
+        })
+        .collect();
+    let table = (got != want).then(|| format!("table differs\n   got  {got:?}\n   want {want:?}"));
+    (lines.len(), bad, table)
+}
+
+#[test]
+fn lines_match_recorded() {
+    let d = data("lines.json");
+    let now = d["now"].as_f64().unwrap();
+    let (mut total, mut bad_lines, mut bad_tables, mut scenarios) = (0, 0, 0, 0);
+    let mut report = String::new();
+    for sc in d["scenarios"].as_array().unwrap() {
+        let (n, bad, table) = run_scenario(sc, now);
+        total += n;
+        scenarios += 1;
+        bad_lines += bad.len();
+        if !bad.is_empty() || table.is_some() {
+            report.push_str(&format!("== {}\n", sc["name"].as_str().unwrap()));
+            for b in bad.iter().take(5) {
+                report.push_str(b);
+                report.push('\n');
+            }
+        }
+        if let Some(t) = table {
+            bad_tables += 1;
+            report.push_str(&t);
+            report.push('\n');
+        }
+    }
+    eprintln!(
+        "{scenarios} scenarios, {total} lines, {bad_lines} differing lines, {bad_tables} differing tables"
+    );
+    assert!(report.is_empty(), "{report}");
+}
+
+/// The fast (`regex` crate) form of each template agrees with the
+/// backtracking form on every recorded line, for whole-line and ranged
+/// searches.
+#[test]
+fn fast_and_slow_paths_agree() {
+    let d = data("lines.json");
+    let mut lines: Vec<String> = Vec::new();
+    for sc in d["scenarios"].as_array().unwrap() {
+        for l in sc["lines"].as_array().unwrap().iter().step_by(15) {
+            let l = l.as_str().unwrap();
+            lines.push(l.to_string());
+            // shifted and mangled variants
+            lines.push(format!("x {l}"));
+            lines.push(format!("[{l}"));
+            lines.push(l.replacen('-', "/", 1));
+        }
+    }
+    let mut templates = template::all_defaults(&template::ex_year_prefix(2026));
+    for p in [
+        "%d/%b/%Y:%H:%M:%S %z",
+        "^%b %d %H:%M:%S",
+        "%%%Y-%m-%d",
+        "{UNB}%Y-%m-%d",
+        r"\[%Y\]",
+        "%Y$",
+    ] {
+        templates.push(template::pattern_template(p, "20[012]").unwrap());
+    }
+    let (mut fast, mut compared) = (0, 0);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for t in &templates {
+        let re = template::compile(t).unwrap();
+        if !re.has_fast() {
+            continue;
+        }
+        fast += 1;
+        let mut locs = engine::Locs::default();
+        for l in &lines {
+            let n = l.len();
+            let mut ranges = vec![(0, n)];
+            for (p, _) in l.char_indices().skip(1).step_by(9).take(1) {
+                ranges.push((p, n));
+                ranges.push((p, (p + 20).min(n)));
+            }
+            for (p, e) in ranges {
+                if !l.is_char_boundary(e) {
+                    continue;
+                }
+                let ra = re.search(l, p, e, &mut a, &mut locs);
+                let rb = re.search_slow_only(l, p, e, &mut b);
+                assert_eq!(ra, rb, "{} on {l:?} [{p},{e})", t.name);
+                if ra {
+                    assert_eq!(a, b, "{} on {l:?} [{p},{e})", t.name);
+                }
+                compared += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{fast} of {} templates have a fast form; {compared} searches compared",
+        templates.len()
+    );
+    assert!(fast >= 25);
+}
+
+/// `cargo test --release --lib date::tests::bench -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_detect() {
+    let sets: [(&str, Vec<String>); 3] = [
+        (
+            "asterisk",
+            (0..1000)
+                .map(|i| format!("[2012-02-13 17:{:02}:{:02}] NOTICE[1638] chan_sip.c: Registration from '<sip:301@1.2.3.4>' failed for '1.2.3.4' - Wrong password", i / 60 % 60, i % 60))
+                .collect(),
+        ),
+        (
+            "syslog",
+            (0..1000)
+                .map(|i| format!("Nov 28 09:{:02}:{:02} srv sshd[1234]: Failed password for invalid user admin from 192.0.2.5 port 22 ssh2", i / 60 % 60, i % 60))
+                .collect(),
+        ),
+        (
+            "syslog-same-second",
+            (0..1000)
+                .map(|i| format!("Nov 28 09:16:05 srv sshd[{i}]: Failed password for invalid user admin from 192.0.2.5 port 22 ssh2"))
+                .collect(),
+        ),
+    ];
+    for (name, lines) in &sets {
+        let mut dd = DateDetector::new_default(opts(2026));
+        let rounds = 2000;
+        let t0 = std::time::Instant::now();
+        let mut n = 0u64;
+        for _ in 0..rounds {
+            for l in lines {
+                if dd.detect(l).is_some_and(|m| m.time.is_some()) {
+                    n += 1;
+                }
+            }
+        }
+        let dt = t0.elapsed();
+        eprintln!(
+            "{name}: {:.1} ns/line ({n} dates)",
+            dt.as_nanos() as f64 / (rounds * lines.len()) as f64
+        );
+    }
+}
+
+#[test]
+#[ignore]
+fn bench_parts() {
+    let line = "[2012-02-13 17:21:54] NOTICE[1638] chan_sip.c: Registration from '<sip:301@1.2.3.4>' failed for '1.2.3.4' - Wrong password";
+    let t = &template::all_defaults("20[012]")[0];
+    let re = template::compile(t).unwrap();
+    let mut locs = engine::Locs::default();
+    let mut out = Vec::new();
+    let n = 200_000;
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(re.search(line, 0, line.len(), &mut out, &mut locs));
+    }
+    eprintln!(
+        "search: {:.1} ns",
+        t0.elapsed().as_nanos() as f64 / n as f64
+    );
+    let raw = regex::Regex::new(
+        &t.regex
+            .replace("(?P<_sep>[-/.])", "([-/.])")
+            .replace("(?P=_sep)", "[-/.]")
+            .replace(r"(?=\b|\W|$)", ""),
+    )
+    .unwrap();
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(raw.find(line).is_some());
+    }
+    eprintln!(
+        "raw find: {:.1} ns",
+        t0.elapsed().as_nanos() as f64 / n as f64
+    );
+    let mut l2 = raw.capture_locations();
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(raw.captures_read(&mut l2, line).is_some());
+    }
+    eprintln!(
+        "raw captures: {:.1} ns",
+        t0.elapsed().as_nanos() as f64 / n as f64
+    );
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(raw.captures_read(&mut l2, &line[..25]).is_some());
+    }
+    eprintln!(
+        "raw captures short: {:.1} ns",
+        t0.elapsed().as_nanos() as f64 / n as f64
+    );
+    let ascii = regex::Regex::new(
+        &raw.as_str()
+            .replace(r"\W", "[^0-9A-Za-z_]")
+            .replace(r"\d", "[0-9]")
+            .replace(r"\s", r"[\t-\r\x1c-\x1f ]"),
+    )
+    .unwrap();
+    let mut l3 = ascii.capture_locations();
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(ascii.captures_read(&mut l3, line).is_some());
+    }
+    eprintln!(
+        "ascii captures: {:.1} ns  {}",
+        t0.elapsed().as_nanos() as f64 / n as f64,
+        ascii.as_str()
+    );
+    let mut dd = DateDetector::new_default(opts(2026));
+    dd.detect(line);
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        let _ = dd.convert(0, line);
+    }
+    eprintln!(
+        "convert: {:.1} ns",
+        t0.elapsed().as_nanos() as f64 / n as f64
+    );
+}
