@@ -159,6 +159,9 @@ struct Slot {
     last_used: f64,
     /// Char offset of the last winning match.
     distance: i64,
+    /// The key fail2ban's process-wide pattern cache holds this template
+    /// under, for templates created from a `datepattern` line.
+    key: Option<String>,
 }
 
 impl Slot {
@@ -173,6 +176,7 @@ impl Slot {
             hits: 0,
             last_used: 0.0,
             distance: 0x7fffffff,
+            key: None,
         }
     }
 
@@ -261,6 +265,9 @@ pub struct DateDetector {
     spans: Spans,
     best: Spans,
     cache: Option<(usize, String, Result<Time, ConvError>)>,
+    /// fail2ban built its default template list in this process (which
+    /// sets weight 100 on the cached line-begin templates it reuses).
+    defaults_built: bool,
 }
 
 const NO_IDX: usize = 0x7fffffff;
@@ -291,6 +298,7 @@ impl DateDetector {
             spans: Vec::new(),
             best: Vec::new(),
             cache: None,
+            defaults_built: false,
         }
     }
 
@@ -341,6 +349,7 @@ impl DateDetector {
         };
         let ignore_dup = !self.slots.is_empty();
         if key == "{^LN-BEG}" || key == "{DEFAULT}" {
+            self.build_defaults();
             for t in template::all_defaults(&self.ex_year) {
                 // fail2ban's filter for `{DEFAULT}` returns None, so it adds
                 // nothing (the defaults then come lazily at the first line)
@@ -363,12 +372,41 @@ impl DateDetector {
             template::pattern_or_special(p, Some(&key), &self.ex_year)
         }
         .map_err(DateError::Pattern)?;
-        self.push(t, false)
+        let mut t = t;
+        if self.defaults_built && template::anchored_default_keys(&self.ex_year).contains(&key) {
+            // The cache hands out the line-begin default itself.
+            t.weight = 100.0;
+        }
+        self.push(t, false)?;
+        if let Some(s) = self.slots.last_mut() {
+            s.key = Some(key);
+        }
+        Ok(())
+    }
+
+    /// fail2ban's `DateDetectorCache._addDefaultTemplate`, once per process:
+    /// the line-begin copy of each default is looked up in the pattern
+    /// cache, so a template a `datepattern` created under the same key *is*
+    /// that copy and gets its weight of 100.
+    fn build_defaults(&mut self) {
+        if self.defaults_built {
+            return;
+        }
+        self.defaults_built = true;
+        let lookups = template::anchored_default_lookups(&self.ex_year);
+        for s in &mut self.slots {
+            if let Some(k) = &s.key
+                && lookups.iter().any(|l| l.contains(k))
+            {
+                s.t.weight = 100.0;
+            }
+        }
     }
 
     /// No templates at the first line: the default set.
     fn ensure_defaults(&mut self) {
         if self.slots.is_empty() {
+            self.build_defaults();
             for t in template::all_defaults(&self.ex_year) {
                 let _ = self.push(t, false);
             }

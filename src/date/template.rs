@@ -583,6 +583,33 @@ pub fn base_defaults(ex_year: &str) -> Vec<Template> {
         .collect()
 }
 
+/// For each default without line-begin anchor, the pattern-cache keys
+/// `_getAnchoredTemplate` looks up for its line-begin copy, in order.
+pub fn anchored_default_lookups(ex_year: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for t in base_defaults(ex_year) {
+        if t.name.starts_with("{^LN-BEG}") || t.name.starts_with('^') {
+            continue;
+        }
+        let name = format!("{{^LN-BEG}}{}", t.name);
+        let second = match &t.pattern {
+            Some(p) => format!("{{^LN-BEG}}{p}"),
+            None if name.contains('%') => name.clone(),
+            None => name.to_uppercase(),
+        };
+        out.push(vec![name, second]);
+    }
+    out
+}
+
+/// The keys the line-begin default copies are cached under.
+pub fn anchored_default_keys(ex_year: &str) -> Vec<String> {
+    anchored_default_lookups(ex_year)
+        .into_iter()
+        .map(|mut v| v.pop().expect("two keys"))
+        .collect()
+}
+
 /// `_getAnchoredTemplate(template, wrap)`.
 fn anchored(
     t: &Template,
