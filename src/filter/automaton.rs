@@ -29,6 +29,19 @@ impl DualAutomaton {
         })
     }
 
+    /// The end of the leftmost-first match; `None` when the Unicode build
+    /// is not possible.
+    pub fn find_end(&self, hay: &str) -> Option<Option<usize>> {
+        let re = if hay.is_ascii() {
+            &self.ascii
+        } else {
+            self.unicode
+                .get_or_init(|| build(&self.unicode_pattern))
+                .as_ref()?
+        };
+        Some(re.find(hay).map(|m| m.end()))
+    }
+
     /// Whether the automaton matches; `None` when the Unicode build is not
     /// possible (callers then fall back to the full engine).
     pub fn is_match(&self, hay: &str) -> Option<bool> {

@@ -91,10 +91,6 @@ pub struct LineResult {
     pub ignored_fail_hits: Vec<usize>,
     /// Ignoreregexes that matched, in the order they fired.
     pub ignored_by: Vec<usize>,
-    /// The processed line without its date text.
-    pub without_date: String,
-    /// The line with the date, as the buffer keeps it.
-    pub tuple: TupleLine,
 }
 
 pub struct Filter {
@@ -115,6 +111,8 @@ pub struct Filter {
     /// Compute the prefregex groups even when no failregex can match
     /// (fail2ban-regex -v lists them).
     pub want_pref_groups: bool,
+    /// Reused buffer for the one-line fast path.
+    scratch: String,
     /// Searches stopped by the backtracking budget.
     pub budget_warnings: Vec<BudgetWarning>,
 }
@@ -135,6 +133,7 @@ impl Filter {
             gate_built: false,
             content_gate: None,
             want_pref_groups: false,
+            scratch: String::new(),
             budget_warnings: Vec::new(),
         }
     }
@@ -253,7 +252,87 @@ impl Filter {
             tuple
         };
         let _ = no_date;
+        if self.opts.maxlines <= 1
+            && let Some(r) = self.quick_verdict(&tuple.pre, &tuple.rest)
+        {
+            return r;
+        }
         self.find_failure(tuple, time)
+    }
+
+    /// One-line buffers: settles lines on which no regex can match with
+    /// automata alone (most lines of a log), without captures.
+    fn quick_verdict(&mut self, pre: &str, rest: &str) -> Option<LineResult> {
+        if !self.gate_built {
+            self.build_gate();
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.push_str(pre);
+        scratch.push_str(rest);
+        scratch.push('\n');
+        let verdict = self.quick_verdict_on(&scratch);
+        self.scratch = scratch;
+        verdict
+    }
+
+    fn quick_verdict_on(&self, buf: &str) -> Option<LineResult> {
+        let mut result = LineResult::default();
+        let ignore_first = self.ignore_first();
+        // A prefregex `X(?P<content>.+)$`: X's automaton decides it and
+        // finds the content; the failregexes' prefilters then run on it.
+        if let Some(p) = &self.pref
+            && !ignore_first
+            && p.has_quick_content()
+        {
+            match p.quick_content_start(buf)? {
+                None => {
+                    result.pref_matched = Some(false);
+                    return Some(result);
+                }
+                Some(start) => {
+                    if self.want_pref_groups {
+                        return None;
+                    }
+                    let content = &buf[start..];
+                    if self.fail.iter().all(|r| r.surely_no_match(content)) {
+                        result.pref_matched = Some(true);
+                        return Some(result);
+                    }
+                    return None;
+                }
+            }
+        }
+        if let Some(g) = &self.gate
+            && g.is_match(buf) == Some(false)
+        {
+            if self.pref.is_some() {
+                result.pref_matched = Some(false);
+            }
+            return Some(result);
+        }
+        if ignore_first {
+            return None;
+        }
+        let p = self.pref.as_ref()?;
+        let fast = p.single_line.as_ref()?;
+        match fast.is_match(buf) {
+            Some(false) => {
+                result.pref_matched = Some(false);
+                Some(result)
+            }
+            Some(true)
+                if !self.want_pref_groups
+                    && self
+                        .content_gate
+                        .as_ref()
+                        .is_some_and(|cg| cg.is_match(buf) == Some(false)) =>
+            {
+                result.pref_matched = Some(true);
+                Some(result)
+            }
+            _ => None,
+        }
     }
 
     /// The last date if it is truthy and less than a minute before `now`.
@@ -334,11 +413,7 @@ impl Filter {
 
     /// `findFailure(tupleLine, date)`.
     fn find_failure(&mut self, tuple: TupleLine, date: Option<LogTime>) -> LineResult {
-        let mut result = LineResult {
-            without_date: tuple.without_date(),
-            tuple: tuple.clone(),
-            ..Default::default()
-        };
+        let mut result = LineResult::default();
         let multi = self.opts.maxlines > 1;
         let def_cidr = if self.opts.use_dns == "raw" || self.opts.return_raw_host {
             CIDR_RAW
@@ -356,13 +431,15 @@ impl Filter {
             self.line_buffer = vec![tuple];
             self.line_buffer.clone()
         };
-        let mut buf: Option<String> = Some(tuple_lines_buf(&org));
+        let mut buf = tuple_lines_buf(&org);
+        let mut buf_valid = true;
 
         if !self.gate_built {
             self.build_gate();
         }
-        if let (Some(g), Some(b)) = (&self.gate, &buf)
-            && g.is_match(b) == Some(false)
+        if multi
+            && let Some(g) = &self.gate
+            && g.is_match(&buf) == Some(false)
         {
             if self.pref.is_some() {
                 result.pref_matched = Some(false);
@@ -370,65 +447,54 @@ impl Filter {
             return result;
         }
 
-        if self.ignore_first() {
-            let b = buf.clone().expect("buffer");
-            if self.ignore_line(&b, &org, None, &mut result).is_some() {
-                return result;
-            }
+        if self.ignore_first() && self.ignore_line(&buf, &org, None, &mut result).is_some() {
+            return result;
         }
 
         let mut pre_groups = FailMap::default();
         if let Some(p) = &self.pref {
-            let b = buf.clone().expect("buffer");
-            // One-line buffers: the exact automaton decides the prefregex,
-            // and captures are only taken when a failregex can match.
-            if !multi && let Some(fast) = &p.single_line {
-                if fast.is_match(&b) == Some(false) {
-                    result.pref_matched = Some(false);
-                    return result;
+            let quick = if multi { None } else { p.quick_content(&buf) };
+            let groups = match quick {
+                Some(c) => {
+                    let mut g = FailMap::default();
+                    g.insert("content".into(), FailValue::Str(c.to_string()));
+                    g
                 }
-                if !self.want_pref_groups
-                    && let Some(cg) = &self.content_gate
-                    && cg.is_match(&b) == Some(false)
-                {
-                    result.pref_matched = Some(true);
-                    return result;
-                }
-            }
-            let Some(hit) = self.search(Which::Pref, &b, &org) else {
-                result.pref_matched = Some(false);
-                return result;
+                None => match self.search(Which::Pref, &buf, &org) {
+                    Some(hit) => hit.groups,
+                    None => {
+                        result.pref_matched = Some(false);
+                        return result;
+                    }
+                },
             };
             result.pref_matched = Some(true);
-            result.pref_groups = Some(hit.groups.clone());
-            pre_groups = hit.groups;
+            result.pref_groups = Some(groups.clone());
+            pre_groups = groups;
             let repl = pre_groups.shift_remove("content");
             if let Some(FailValue::Str(c)) = repl
                 && !c.is_empty()
             {
                 self.line_buffer = vec![TupleLine::new("", "", &c)];
-                buf = None;
+                buf_valid = false;
             }
         }
 
         for idx in 0..self.fail.len() {
-            let b = match &buf {
-                Some(b) => b.clone(),
-                None => {
-                    let b = tuple_lines_buf(&self.line_buffer);
-                    buf = Some(b.clone());
-                    b
-                }
-            };
-            let Some(hit) = self.search(Which::Fail(idx), &b, &org) else {
+            if !buf_valid {
+                buf = tuple_lines_buf(&self.line_buffer);
+                buf_valid = true;
+            }
+            let b = &buf;
+            let Some(hit) = self.search(Which::Fail(idx), b, &org) else {
                 continue;
             };
             let mut fail_map = hit.groups.clone();
             if !self.ignore.is_empty()
-                && self.ignore_line(&b, &org, Some(&hit), &mut result).is_some()
+                && self.ignore_line(&buf, &org, Some(&hit), &mut result).is_some()
             {
                 result.ignored_fail_hits.push(idx);
-                buf = None;
+                buf_valid = false;
                 if !self.opts.check_all {
                     break;
                 }
@@ -436,7 +502,7 @@ impl Filter {
             }
             if !self.opts.check_all || multi {
                 self.line_buffer = hit.unmatched.clone();
-                buf = None;
+                buf_valid = false;
             }
             let mut cidr = def_cidr;
             let mut raw = def_cidr == CIDR_RAW;

@@ -35,6 +35,11 @@ pub struct FRegex {
     pub single_line: Option<DualAutomaton>,
     /// Python flags the regex was compiled with.
     pub flags: pyre::Flags,
+    /// For a prefregex `X(?P<content>.+)$` whose only group is `content`:
+    /// `\AX` as an automaton. On a one-line buffer the match of the whole
+    /// pattern is X's first match followed by the rest of the line, when
+    /// that rest is not empty – no capture engine needed.
+    content_prefix: Option<DualAutomaton>,
     /// `alt_*` groups: (group, target), sorted.
     alt_values: Vec<(String, String)>,
     /// `tuple_*` groups: (group, target), sorted.
@@ -134,12 +139,27 @@ impl FRegex {
         };
         let prefilter = dual(pyre::Mode::Gate);
         let single_line = dual(pyre::Mode::SingleLine);
+        const CONTENT_TAIL: &str = "(?P<content>.+)$";
+        let content_prefix = match expanded.strip_suffix(CONTENT_TAIL) {
+            Some(x) if re.group_index().len() == 1 && !flags.multiline => {
+                let ascii = pyre::translate_ascii(x, flags, pyre::Mode::SingleLine).ok();
+                let unicode = pyre::translate(x, flags, pyre::Mode::SingleLine).ok();
+                match (ascii, unicode) {
+                    (Some(a), Some(u)) => {
+                        DualAutomaton::new(&format!("\\A(?:{a})"), format!("\\A(?:{u})"))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         Ok(FRegex {
             original: value.to_string(),
             expanded,
             prefilter,
             single_line,
             flags,
+            content_prefix,
             re,
             alt_values,
             tuple_values,
@@ -170,6 +190,38 @@ impl FRegex {
             )));
         }
         Ok(r)
+    }
+
+    /// Whether `quick_content` applies to this regex.
+    pub fn has_quick_content(&self) -> bool {
+        self.content_prefix.is_some()
+    }
+
+    /// The start of `content` on a one-line buffer: `Some(None)` when the
+    /// prefregex cannot match, `None` when only the full engine can tell.
+    pub fn quick_content_start(&self, buf: &str) -> Option<Option<usize>> {
+        let end = match self.content_prefix.as_ref()?.find_end(buf)? {
+            Some(e) => e,
+            None => return Some(None),
+        };
+        let line_end = buf.len() - usize::from(buf.ends_with('\n'));
+        (end < line_end).then_some(Some(end))
+    }
+
+    /// Whether the prefilter rules a match out on `hay`.
+    pub fn surely_no_match(&self, hay: &str) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_some_and(|p| p.is_match(hay) == Some(false))
+    }
+
+    /// The `content` group of a prefregex on a one-line buffer without
+    /// running the capture engine (see `content_prefix`); `None` when that
+    /// shortcut does not apply.
+    pub fn quick_content<'b>(&self, buf: &'b str) -> Option<&'b str> {
+        let end = self.content_prefix.as_ref()?.find_end(buf)??;
+        let line_end = buf.len() - usize::from(buf.ends_with('\n'));
+        (end < line_end).then(|| &buf[end..line_end])
     }
 
     /// Whether the named group closes right before a final `$`, so that it

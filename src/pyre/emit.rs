@@ -297,12 +297,139 @@ impl Emitter {
     fn seq(&mut self, nodes: &[Node], ctx: Ctx) {
         let outer = self.known_prev;
         let mut known = outer;
-        for n in nodes {
+        let mut k = 0;
+        while k < nodes.len() {
             self.known_prev = known;
+            if let Some(used) = self.word_exclusion(&nodes[k..], ctx) {
+                known = last_char_or(&nodes[k..k + used], known);
+                k += used;
+                continue;
+            }
+            let n = &nodes[k];
             self.node(n, ctx);
             known = last_char_or(std::slice::from_ref(n), known);
+            k += 1;
         }
         self.known_prev = outer;
+    }
+
+    /// `(?!Wt)C+t` with `W` in `C+` and `t` not in `C` (fail2ban's asterisk
+    /// filter: `(?!RemoteAddress=)\w+=`) is "a run of `C` other than `W`,
+    /// then `t`": written out as an alternation, it needs no lookahead.
+    /// Returns how many nodes were emitted.
+    fn word_exclusion(&mut self, nodes: &[Node], ctx: Ctx) -> Option<usize> {
+        if self.mode != Mode::Exact && self.mode != Mode::SingleLine || ctx.i {
+            return None;
+        }
+        let [
+            Node::Assert {
+                behind: false,
+                negate: true,
+                body,
+            },
+            Node::Repeat {
+                min: 1,
+                max: MAXREPEAT,
+                kind: RepKind::Greedy | RepKind::Possessive,
+                body: rep,
+            },
+            Node::Literal(t),
+            ..,
+        ] = nodes
+        else {
+            return None;
+        };
+        let lit: Option<Vec<u32>> = body
+            .iter()
+            .map(|n| match n {
+                Node::Literal(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        let lit = lit?;
+        let (last, word) = lit.split_last()?;
+        if word.is_empty() || last != t {
+            return None;
+        }
+        let [Node::In { negate, items }] = rep.as_slice() else {
+            return None;
+        };
+        let mut r: Ranges = Vec::new();
+        for it in items {
+            match *it {
+                SetItem::Lit(v) => r.push((v, v)),
+                SetItem::Range(a, b) => r.push((a, b)),
+                SetItem::Cat(c) => r.extend(cat_ranges(c, ctx.a)),
+            }
+        }
+        let mut r = normalize(r);
+        if *negate {
+            r = complement(&r);
+        }
+        if self.ascii_hay {
+            r = ascii_only(&r);
+        }
+        let has = |c: u32| r.iter().any(|&(a, b)| a <= c && c <= b);
+        if has(*t) || !word.iter().all(|&c| has(c)) {
+            return None;
+        }
+        let class = |rr: &Ranges| {
+            let mut out = String::new();
+            emit_ranges(&mut out, rr);
+            out
+        };
+        let all = class(&r);
+        let mut alts = Vec::new();
+        for i in 0..word.len() {
+            let mut a = String::new();
+            for &c in &word[..i] {
+                push_literal(&mut a, c);
+            }
+            let minus: Ranges = normalize(
+                r.iter()
+                    .flat_map(|&(x, y)| {
+                        let w = word[i];
+                        if w < x || w > y {
+                            vec![(x, y)]
+                        } else {
+                            let mut v = Vec::new();
+                            if w > x {
+                                v.push((x, w - 1));
+                            }
+                            if w < y {
+                                v.push((w + 1, y));
+                            }
+                            v
+                        }
+                    })
+                    .collect(),
+            );
+            if minus.is_empty() {
+                continue;
+            }
+            a.push_str(&class(&minus));
+            a.push_str(&all);
+            a.push('*');
+            alts.push(a);
+        }
+        let mut longer = String::new();
+        for &c in word {
+            push_literal(&mut longer, c);
+        }
+        longer.push_str(&all);
+        longer.push('+');
+        alts.push(longer);
+        for i in 1..word.len() {
+            let mut a = String::new();
+            for &c in &word[..i] {
+                push_literal(&mut a, c);
+            }
+            alts.push(a);
+        }
+        self.out.push_str("(?:");
+        self.out.push_str(&alts.join("|"));
+        self.out.push(')');
+        Some(2)
     }
 
     fn set(&mut self, negate: bool, items: &[SetItem], ctx: Ctx) {

@@ -243,7 +243,6 @@ pub fn json_line(
         "failregex": index,
         "failregexes": regexes,
         "groups": Value::Object(groups),
-        "text": result.tuple.full(),
     });
     let _ = writeln!(out, "{obj}");
 }
