@@ -101,6 +101,12 @@ impl RegexTool {
     }
 }
 
+/// A LOG argument that was probably meant as a file name.
+fn looks_like_path(log: &str) -> bool {
+    !log.contains(char::is_whitespace)
+        && (log.contains('/') || log.ends_with(".log") || log.ends_with(".gz"))
+}
+
 /// Current wall-clock time as fail2ban's `time.time()`.
 fn now() -> f64 {
     std::time::SystemTime::now()
@@ -291,6 +297,16 @@ impl RegexTool {
             self.emit("Error: systemd library not found. Exiting...");
             return false;
         } else {
+            if looks_like_path(&log) {
+                let why = match std::fs::metadata(&path) {
+                    Ok(m) if m.is_dir() => "is a directory".to_string(),
+                    Ok(_) => "is not a regular file".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                self.warnings.push(format!(
+                    "{log}: {why}; testing the text itself as a log line, as fail2ban-regex does"
+                ));
+            }
             let lines: Vec<String> = if self.filter.opts.maxlines <= 1 && !log.contains('\n') {
                 self.output(&format!(
                     "Use      single line : {}",
@@ -337,8 +353,8 @@ impl RegexTool {
                 warned = true;
                 let text = text.to_string();
                 self.warnings.push(format!(
-                    "{name}:{line_no}: invalid {} bytes replaced by U+FFFD (fail2ban does the same)",
-                    "encoded"
+                    "{name}:{line_no}: bytes that are not valid {} replaced by U+FFFD (as fail2ban does; later lines are not reported)",
+                    self.args.encoding.as_deref().unwrap_or("UTF-8")
                 ));
                 self.process_one(&text, line_no);
                 continue;
