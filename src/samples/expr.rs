@@ -21,7 +21,10 @@ fn operand(s: &str, name: &str, opts: &Map<String, Value>) -> Option<Option<Stri
     if let Some(q) = quoted(s) {
         return Some(Some(q.to_string()));
     }
-    if let Some(inner) = s.strip_prefix("opts.get(").and_then(|r| r.strip_suffix(')')) {
+    if let Some(inner) = s
+        .strip_prefix("opts.get(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
         let key = quoted(inner)?;
         return Some(opts.get(key).map(|v| match v {
             Value::String(s) => s.clone(),
@@ -31,17 +34,17 @@ fn operand(s: &str, name: &str, opts: &Map<String, Value>) -> Option<Option<Stri
     None
 }
 
-/// Evaluates a comparison; anything else is true (and reported by tests
-/// that cover the corpus's expressions).
-pub fn eval(expr: &str, name: &str, opts: &Map<String, Value>) -> bool {
+/// Evaluates a comparison; `None` for any other expression (the caller
+/// reports it instead of guessing).
+pub fn eval(expr: &str, name: &str, opts: &Map<String, Value>) -> Option<bool> {
     for (op, want_eq) in [("==", true), ("!=", false)] {
         if let Some((l, r)) = expr.split_once(op)
             && let (Some(a), Some(b)) = (operand(l, name, opts), operand(r, name, opts))
         {
-            return (a == b) == want_eq;
+            return Some((a == b) == want_eq);
         }
     }
-    true
+    None
 }
 
 #[cfg(test)]
@@ -51,10 +54,17 @@ mod tests {
     #[test]
     fn corpus_expressions() {
         let mut o = Map::new();
-        assert!(eval("name=='sshd'", "sshd", &o));
-        assert!(!eval("name == 'sshd'", "sshd-journal", &o));
-        assert!(eval("opts.get('mode') != 'aggressive'", "x", &o));
+        assert_eq!(eval("name=='sshd'", "sshd", &o), Some(true));
+        assert_eq!(eval("name == 'sshd'", "sshd-journal", &o), Some(false));
+        assert_eq!(
+            eval("opts.get('mode') != 'aggressive'", "x", &o),
+            Some(true)
+        );
         o.insert("mode".into(), Value::String("aggressive".into()));
-        assert!(eval("opts.get('mode') == 'aggressive'", "x", &o));
+        assert_eq!(
+            eval("opts.get('mode') == 'aggressive'", "x", &o),
+            Some(true)
+        );
+        assert_eq!(eval("len(name) > 2", "x", &o), None);
     }
 }

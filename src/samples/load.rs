@@ -46,7 +46,9 @@ pub fn load_filter(
     reader
         .get_options(&mut store, &crate::Map::default(), false)
         .map_err(|e| e.message.clone())?;
-    let stream = reader.filter_stream(&mut store).map_err(|e| e.message.clone())?;
+    let stream = reader
+        .filter_stream(&mut store)
+        .map_err(|e| e.message.clone())?;
     let mut filter = Filter::new(FilterOptions {
         return_raw_host: true,
         check_all: true,
@@ -57,7 +59,8 @@ pub fn load_filter(
     let mut regexes = Vec::new();
     for cmd in stream {
         let PyValue::List(parts) = cmd else { continue };
-        let (Some(PyValue::Str(kind)), Some(PyValue::Str(opt))) = (parts.first(), parts.get(2)) else {
+        let (Some(PyValue::Str(kind)), Some(PyValue::Str(opt))) = (parts.first(), parts.get(2))
+        else {
             continue;
         };
         let values: Vec<String> = match kind.as_str() {

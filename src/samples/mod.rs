@@ -6,6 +6,7 @@
 
 mod expr;
 mod load;
+pub mod table;
 
 use crate::date::{DateDetector, DateOptions};
 use crate::filter::groups::{FailValue, LogTime, TupleLine};
@@ -31,10 +32,13 @@ pub struct SampleEnv {
 impl SampleEnv {
     pub fn new(flavor: Flavor, logs_dir: &Path) -> SampleEnv {
         let tz = jiff::tz::TimeZone::posix(TEST_TZ).expect("fail2ban's test zone");
+        let mut date_opts = DateOptions::fixed(TEST_NOW, tz.clone());
+        // `%ExY` comes from the real year, taken in the test process's zone.
+        date_opts.year = i32::from(tz.to_datetime(jiff::Timestamp::now()).year());
         SampleEnv {
             flavor,
             logs_dir: logs_dir.to_path_buf(),
-            date_opts: DateOptions::fixed(TEST_NOW, tz),
+            date_opts,
         }
     }
 }
@@ -59,12 +63,20 @@ pub struct FilterOutcome {
     pub failures: Vec<String>,
     /// Failregexes no sample hit: "variant: #index regex".
     pub uncovered: Vec<String>,
+    /// Failregexes of all option sets, and those covered.
+    pub regexes_total: usize,
+    pub regexes_covered: usize,
+    /// Failregexes with a greedy catch-all before `<HOST>`.
+    pub greedy: Vec<String>,
     pub error: Option<String>,
 }
 
 impl FilterOutcome {
     pub fn ok(&self) -> bool {
-        self.error.is_none() && self.failures.is_empty() && self.uncovered.is_empty()
+        self.error.is_none()
+            && self.failures.is_empty()
+            && self.uncovered.is_empty()
+            && self.greedy.is_empty()
     }
 }
 
@@ -83,7 +95,11 @@ fn header(line: &str) -> Option<Result<Header, String>> {
     }
     let rest = rest.strip_prefix(' ').unwrap_or(rest);
     let (kind, json) = rest.split_once(':')?;
-    if !matches!(kind, "failJSON" | "fileOptions" | "filterOptions" | "addFILE") || json.is_empty() {
+    if !matches!(
+        kind,
+        "failJSON" | "fileOptions" | "filterOptions" | "addFILE"
+    ) || json.is_empty()
+    {
         return None;
     }
     let v: Value = match serde_json::from_str(json) {
@@ -117,7 +133,10 @@ fn header(line: &str) -> Option<Result<Header, String>> {
 fn read_lines(path: &Path) -> Result<Vec<String>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes);
-    let mut lines: Vec<String> = text.split_inclusive('\n').map(|l| l.trim_end_matches(['\r', '\n']).to_string()).collect();
+    let mut lines: Vec<String> = text
+        .split_inclusive('\n')
+        .map(|l| l.trim_end_matches(['\r', '\n']).to_string())
+        .collect();
     if text.is_empty() {
         lines.clear();
     }
@@ -140,13 +159,25 @@ fn label(opts: &Map<String, Value>) -> String {
     }
 }
 
+/// `repr()` of a value `json.loads` returned.
 fn py_json_repr(v: &Value) -> String {
     match v {
         Value::String(s) => crate::pyfmt::str_repr(s),
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
         Value::Null => "None".into(),
-        other => other.to_string(),
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(py_json_repr).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        Value::Object(m) => {
+            let inner: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", crate::pyfmt::str_repr(k), py_json_repr(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        Value::Number(n) => n.to_string(),
     }
 }
 
@@ -165,7 +196,9 @@ fn value_matches(fv: &FailValue, v: &Value) -> bool {
         (FailValue::Str(s), Value::String(e)) => s == e,
         (FailValue::Ip(ip), Value::String(e)) => ip_matches(ip, e),
         (FailValue::Int(i), Value::Number(n)) => n.as_i64() == Some(*i),
-        (FailValue::Set(items) | FailValue::Tuple(items), Value::Array(exp)) => {
+        // Only sets and lists are compared sorted; a tuple never equals a
+        // JSON list.
+        (FailValue::Set(items), Value::Array(exp)) => {
             let mut a: Vec<String> = items.iter().map(|x| x.to_py_str()).collect();
             let mut b: Vec<String> = exp
                 .iter()
@@ -182,20 +215,47 @@ fn value_matches(fv: &FailValue, v: &Value) -> bool {
     }
 }
 
-/// Local civil time of the test zone → epoch seconds (`time.mktime`).
-fn json_time(t: &str, tz: &jiff::tz::TimeZone) -> Option<f64> {
-    let (main, frac) = match t.split_once('.') {
-        Some((m, f)) => (m, Some(f)),
-        None => (t, None),
-    };
-    let dt: jiff::civil::DateTime = main.parse().ok()?;
-    let ts = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
-    let mut secs = ts.as_second() as f64;
-    if let Some(f) = frac {
-        let micros: f64 = format!("0.{f}").parse().ok()?;
-        secs += micros;
+/// `strptime(t, "%Y-%m-%dT%H:%M:%S")` (or with `.%f`): like Python, the
+/// fields after the year take one or two digits, `%f` one to six.
+fn parse_json_time(t: &str) -> Option<(jiff::civil::DateTime, f64)> {
+    fn num(s: &str, min: usize, max: usize) -> Option<i64> {
+        (s.len() >= min && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
     }
-    Some(secs)
+    let (date, rest) = t.split_once('T')?;
+    let (hms, frac) = match rest.split_once('.') {
+        Some((h, f)) => (h, Some(f)),
+        None => (rest, None),
+    };
+    let d: Vec<&str> = date.split('-').collect();
+    let h: Vec<&str> = hms.split(':').collect();
+    if d.len() != 3 || h.len() != 3 {
+        return None;
+    }
+    let dt = jiff::civil::DateTime::new(
+        i16::try_from(num(d[0], 4, 4)?).ok()?,
+        i8::try_from(num(d[1], 1, 2)?).ok()?,
+        i8::try_from(num(d[2], 1, 2)?).ok()?,
+        i8::try_from(num(h[0], 1, 2)?).ok()?,
+        i8::try_from(num(h[1], 1, 2)?).ok()?,
+        i8::try_from(num(h[2], 1, 2)?).ok()?,
+        0,
+    )
+    .ok()?;
+    let micros = match frac {
+        Some(f) => num(f, 1, 6)? as f64 * 10f64.powi(6 - f.len() as i32),
+        None => 0.0,
+    };
+    Some((dt, micros))
+}
+
+/// Local civil time of the test zone → epoch seconds, as
+/// `time.mktime(...) + microsecond / 1000000.0`.
+fn json_time(t: &str, tz: &jiff::tz::TimeZone) -> Option<f64> {
+    let (dt, micros) = parse_json_time(t)?;
+    let ts = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
+    Some(ts.as_second() as f64 + micros / 1_000_000.0)
 }
 
 /// Runs the sample file `logs/<name>` (plus its `addFILE`s) against the
@@ -210,6 +270,7 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
     let mut files = vec![name.to_string()];
     let mut common: Map<String, Value> = Map::new();
     let tz = env.date_opts.local_tz.clone();
+    let greed = wrong_greed(env.flavor);
     let mut i = 0;
     while i < files.len() {
         let file = env.logs_dir.join(&files[i]);
@@ -245,14 +306,27 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
                         for (k, v) in set {
                             opts.insert(k, v);
                         }
-                        if let Some(Value::String(cond)) = opts.get("test.condition") {
-                            ignore_block = !expr::eval(cond, name, &opts);
+                        // Python: `if opts.get('test.condition'):` (a truthy value).
+                        if let Some(Value::String(cond)) = opts.get("test.condition")
+                            && !cond.is_empty()
+                        {
+                            match expr::eval(cond, name, &opts) {
+                                Some(v) => ignore_block = !v,
+                                None => {
+                                    out.error = Some(format!(
+                                        "{}:{lnnum}: unsupported test.condition {cond:?}",
+                                        file.display()
+                                    ));
+                                    return out;
+                                }
+                            }
                         }
                         if !ignore_block {
                             let key = format!("{name}{}", label(&opts));
                             if !filters.contains_key(&key) {
                                 match load_filter(name, basedir, &opts, env) {
                                     Ok(f) => {
+                                        lint_greedy(&mut out, &greed, &key, &f);
                                         out.variants.push((key.clone(), f.regexes.len()));
                                         filters.insert(key.clone(), f);
                                     }
@@ -296,6 +370,7 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
                 if !filters.contains_key(&key) {
                     match load_filter(name, basedir, &Map::new(), env) {
                         Ok(f) => {
+                            lint_greedy(&mut out, &greed, &key, &f);
                             out.variants.push((key.clone(), f.regexes.len()));
                             filters.insert(key.clone(), f);
                         }
@@ -309,13 +384,31 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
             }
             for (key, opts) in &active {
                 if let Some(Value::String(c)) = faildata.get("constraint")
-                    && !expr::eval(c, name, opts)
+                    && !c.is_empty()
                 {
-                    continue;
+                    match expr::eval(c, name, opts) {
+                        Some(true) => {}
+                        Some(false) => continue,
+                        None => {
+                            out.error = Some(format!(
+                                "{}:{lnnum}: unsupported constraint {c:?}",
+                                file.display()
+                            ));
+                            return out;
+                        }
+                    }
                 }
                 let flt = filters.get_mut(key).expect("loaded");
                 out.checked += 1;
-                match check_line(flt, &line, &faildata, opts, &tz, env) {
+                // Like the Python loop, a journal prefix is prepended to the
+                // line variable itself (so it also reaches later option sets).
+                if opts.get("logtype").and_then(Value::as_str) == Some("journal")
+                    && let Some(Value::String(p)) = opts.get("test.prefix-line")
+                    && !p.is_empty()
+                {
+                    line = format!("{p}{line}");
+                }
+                match check_line(flt, &line, &faildata, opts, &tz) {
                     Ok(()) => out.passed += 1,
                     Err(e) => out.failures.push(format!(
                         "{key}: {}:{lnnum}: {e}\n  line: {line}",
@@ -325,15 +418,63 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
             }
         }
     }
-    // fail2ban's coverage rule, per option set and regex index.
+    // fail2ban's coverage rule: every regex of every option set was hit
+    // in that set, or the same regex text was hit in another set.
+    let used_re: std::collections::HashSet<&str> = filters
+        .values()
+        .flat_map(|f| {
+            f.regexes
+                .iter()
+                .zip(&f.used)
+                .filter(|(_, u)| **u)
+                .map(|(r, _)| r.as_str())
+        })
+        .collect();
     for (key, f) in &filters {
+        out.regexes_total += f.regexes.len();
         for (n, used) in f.used.iter().enumerate() {
-            if !used {
-                out.uncovered.push(format!("{key}: #{} {}", n + 1, f.regexes[n]));
+            if *used || used_re.contains(f.regexes[n].as_str()) {
+                out.regexes_covered += 1;
+            } else {
+                out.uncovered
+                    .push(format!("{key}: regex {n} has no samples: {}", f.regexes[n]));
             }
         }
     }
     out
+}
+
+fn lint_greedy(out: &mut FilterOutcome, greed: &crate::pyre::Regex, key: &str, f: &LoadedFilter) {
+    for r in &f.regexes {
+        if greed.is_match(r).unwrap_or(false) {
+            out.greedy.push(format!(
+                "{key}: greedy catch-all before <HOST>, not hard-anchored: {r}"
+            ));
+        }
+    }
+}
+
+/// Python's `re.escape` (3.7+): escapes only the special characters.
+fn py_re_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if "()[]{}?*+-|^$\\.&~# \t\n\r\x0b\x0c".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The sample test's lint: a greedy catch-all (`.*`/`.+`) before `<HOST>`
+/// that is not hard-anchored at the end (`RE_WRONG_GREED`).
+pub fn wrong_greed(flavor: Flavor) -> crate::pyre::Regex {
+    let host = crate::filter::tags::resolve_tags("<HOST>", "yes", flavor);
+    let pattern = format!(
+        r"\.[+\*](?!\?)[^\$\^]*{}.*(?:\.[+\*].*|[^\$])$",
+        py_re_escape(&host)
+    );
+    crate::pyre::compile(&pattern, crate::pyre::Flags::default()).expect("RE_WRONG_GREED compiles")
 }
 
 fn check_line(
@@ -342,7 +483,6 @@ fn check_line(
     faildata: &Map<String, Value>,
     opts: &Map<String, Value>,
     tz: &jiff::tz::TimeZone,
-    env: &SampleEnv,
 ) -> Result<(), String> {
     let result = if opts.get("logtype").and_then(Value::as_str) != Some("journal") {
         let date = match flt.date.as_mut().and_then(|d| d.detect(line)) {
@@ -358,19 +498,14 @@ fn check_line(
         };
         flt.filter.process_line(line, date, TEST_NOW)
     } else {
-        let mut l = line.to_string();
-        if let Some(Value::String(p)) = opts.get("test.prefix-line") {
-            l = format!("{p}{l}");
-        }
         flt.filter.process_dated(
-            TupleLine::new("", "2005-08-14T10:00:00", &l),
+            TupleLine::new("", "2005-08-14T10:00:00", line),
             LogTime {
                 secs: TEST_NOW,
                 is_int: true,
             },
         )
     };
-    let _ = env;
     let mut found = Vec::new();
     for f in &result.failures {
         if f.fid.is_none() || f.is_nofail() {
@@ -379,7 +514,10 @@ fn check_line(
         }
         found.push(f);
     }
-    let expect_match = faildata.get("match").and_then(Value::as_bool).unwrap_or(false);
+    let expect_match = faildata
+        .get("match")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if found.is_empty() {
         return if expect_match {
             Err("line not matched when it should have been".into())
@@ -394,7 +532,10 @@ fn check_line(
         ));
     }
     if found.len() != 1 {
-        let idx: Vec<String> = found.iter().map(|f| (f.regex_index + 1).to_string()).collect();
+        let idx: Vec<String> = found
+            .iter()
+            .map(|f| (f.regex_index + 1).to_string())
+            .collect();
         return Err(format!("multiple regexes matched: {}", idx.join(", ")));
     }
     let f = found[0];
@@ -424,16 +565,46 @@ fn check_line(
             } else {
                 fv.repr()
             };
-            return Err(format!("{k}: expected {v}, got {got} (failregex #{})", f.regex_index + 1));
+            return Err(format!(
+                "{k}: expected {v}, got {got} (failregex #{})",
+                f.regex_index + 1
+            ));
         }
     }
     if let Some(Value::String(t)) = faildata.get("time") {
         let want = json_time(t, tz).ok_or_else(|| format!("bad time {t}"))?;
         let got = f.date.map(|d| d.secs);
         if got != Some(want) {
-            return Err(format!("time: expected {t} ({want}), got {got:?} (failregex #{})", f.regex_index + 1));
+            return Err(format!(
+                "time: expected {t} ({want}), got {got:?} (failregex #{})",
+                f.regex_index + 1
+            ));
         }
     }
     flt.used[f.regex_index] = true;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_time_like_strptime() {
+        let tz = jiff::tz::TimeZone::posix(TEST_TZ).expect("zone");
+        assert_eq!(json_time("2005-08-14T12:00:00", &tz), Some(TEST_NOW));
+        assert_eq!(
+            json_time("2005-03-7T02:09:33", &tz),
+            json_time("2005-03-07T02:09:33", &tz)
+        );
+        assert_eq!(
+            json_time("2005-08-14T12:00:00.5", &tz),
+            Some(TEST_NOW + 0.5)
+        );
+        assert_eq!(
+            json_time("2005-08-14T12:00:00.000123", &tz),
+            Some(TEST_NOW + 0.000123)
+        );
+        assert_eq!(json_time("05-08-14T12:00:00", &tz), None);
+    }
 }
