@@ -141,7 +141,10 @@ pub fn main(argv: Vec<OsString>) -> i32 {
         return client_args::run(&prog, &args);
     }
     if prog == "fail2ban-regex" {
-        let args: Vec<String> = argv.iter().map(|a| a.to_string_lossy().to_string()).collect();
+        let args: Vec<String> = argv
+            .iter()
+            .map(|a| a.to_string_lossy().to_string())
+            .collect();
         return run_regex(args);
     }
     let cli = match Cli::try_parse_from(argv) {
@@ -174,7 +177,10 @@ pub fn main(argv: Vec<OsString>) -> i32 {
 }
 
 fn run_regex(argv: Vec<String>) -> i32 {
-    let stdout = Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    let stdout = Box::new(std::io::BufWriter::with_capacity(
+        1 << 16,
+        std::io::stdout(),
+    ));
     crate::regextool::run(&argv, stdout, &mut std::io::stderr())
 }
 

@@ -78,7 +78,9 @@ fn getaddrinfo(name: &str, family: i32) -> Vec<String> {
         };
         if rc == 0 {
             // SAFETY: getnameinfo wrote a NUL-terminated string.
-            let s = unsafe { CStr::from_ptr(host.as_ptr()) }.to_string_lossy().into_owned();
+            let s = unsafe { CStr::from_ptr(host.as_ptr()) }
+                .to_string_lossy()
+                .into_owned();
             out.push(s);
         }
         p = ai.ai_next;

@@ -163,7 +163,10 @@ pub struct LogTime {
 
 impl LogTime {
     pub fn float(secs: f64) -> LogTime {
-        LogTime { secs, is_int: false }
+        LogTime {
+            secs,
+            is_int: false,
+        }
     }
 
     /// Python `repr()` / `str()` of the value.
@@ -192,7 +195,15 @@ pub fn py_splitlines(s: &str) -> Vec<&str> {
     while let Some((i, c)) = it.next() {
         let is_break = matches!(
             c,
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
         );
         if !is_break {
             continue;
@@ -220,11 +231,26 @@ mod tests {
         let mut m = FailMap::default();
         m.insert("ip4".into(), FailValue::Str("1.2.3.4".into()));
         m.insert("ip6".into(), FailValue::None);
-        m.insert("t".into(), FailValue::Tuple(vec![FailValue::Str("a".into())]));
+        m.insert(
+            "t".into(),
+            FailValue::Tuple(vec![FailValue::Str("a".into())]),
+        );
         m.insert("matches".into(), FailValue::Lines(vec![]));
-        assert_eq!(dict_repr(&m, "matches"), "{'ip4': '1.2.3.4', 'ip6': None, 't': ('a',)}");
-        assert_eq!(time_repr(Some(LogTime::float(1329153714.0))), "1329153714.0");
-        assert_eq!(time_repr(Some(LogTime { secs: 1124013600.0, is_int: true })), "1124013600");
+        assert_eq!(
+            dict_repr(&m, "matches"),
+            "{'ip4': '1.2.3.4', 'ip6': None, 't': ('a',)}"
+        );
+        assert_eq!(
+            time_repr(Some(LogTime::float(1329153714.0))),
+            "1329153714.0"
+        );
+        assert_eq!(
+            time_repr(Some(LogTime {
+                secs: 1124013600.0,
+                is_int: true
+            })),
+            "1124013600"
+        );
         assert_eq!(py_splitlines("a\r\nb\rc\n"), vec!["a", "b", "c"]);
         assert_eq!(py_splitlines(""), Vec::<&str>::new());
     }

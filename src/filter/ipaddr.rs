@@ -201,7 +201,8 @@ fn mask_to_plen(mask: &str) -> Option<i64> {
     let expected = if ones == 0 {
         0
     } else {
-        ((u128::MAX >> (128 - ones)) << (full - ones)) & if full == 32 { 0xFFFF_FFFF } else { u128::MAX }
+        ((u128::MAX >> (128 - ones)) << (full - ones))
+            & if full == 32 { 0xFFFF_FFFF } else { u128::MAX }
     };
     (bits == expected).then_some(ones as i64)
 }
@@ -238,12 +239,18 @@ mod tests {
     #[test]
     fn normalises_like_fail2ban() {
         assert_eq!(IpAddr::new("192.0.2.1", CIDR_UNSPEC).ntoa(), "192.0.2.1");
-        assert_eq!(IpAddr::new("2001:DB8:0:0::1", FAM_IPV6).ntoa(), "2001:db8::1");
+        assert_eq!(
+            IpAddr::new("2001:DB8:0:0::1", FAM_IPV6).ntoa(),
+            "2001:db8::1"
+        );
         assert_eq!(IpAddr::new("::ffff:1.2.3.4", CIDR_UNSPEC).ntoa(), "1.2.3.4");
         assert_eq!(IpAddr::new("999.1.1.1", FAM_IPV4).ntoa(), "999.1.1.1");
         assert!(!IpAddr::new("999.1.1.1", FAM_IPV4).is_valid());
         assert_eq!(IpAddr::new("192.0.2.77", 24).ntoa(), "192.0.2.0/24");
-        assert_eq!(IpAddr::new("10.0.0.1/255.255.0.0", CIDR_UNSPEC).ntoa(), "10.0.0.0/16");
+        assert_eq!(
+            IpAddr::new("10.0.0.1/255.255.0.0", CIDR_UNSPEC).ntoa(),
+            "10.0.0.0/16"
+        );
         assert_eq!(IpAddr::new("host.example", CIDR_RAW).ntoa(), "host.example");
     }
 

@@ -220,7 +220,11 @@ impl Filter {
         let mut no_date = false;
         let mut time: Option<LogTime> = None;
         let tuple = match date {
-            DateFound::Match { start, end, time: t } => {
+            DateFound::Match {
+                start,
+                end,
+                time: t,
+            } => {
                 let text = &line[start..end];
                 let mut tuple = TupleLine::new(&line[..start], text, &line[end..]);
                 if !text.is_empty() {
@@ -337,7 +341,8 @@ impl Filter {
 
     /// The last date if it is truthy and less than a minute before `now`.
     fn recent_last_date(&self, now: f64) -> Option<LogTime> {
-        self.last_date.filter(|d| d.secs != 0.0 && d.secs > now - 60.0)
+        self.last_date
+            .filter(|d| d.secs != 0.0 && d.secs > now - 60.0)
     }
 
     /// `processLine(line, date)` for lines that come with their time
@@ -491,7 +496,9 @@ impl Filter {
             };
             let mut fail_map = hit.groups.clone();
             if !self.ignore.is_empty()
-                && self.ignore_line(&buf, &org, Some(&hit), &mut result).is_some()
+                && self
+                    .ignore_line(&buf, &org, Some(&hit), &mut result)
+                    .is_some()
             {
                 result.ignored_fail_hits.push(idx);
                 buf_valid = false;
@@ -518,7 +525,8 @@ impl Filter {
                 Some(id) => {
                     let key = id.to_py_str();
                     let f = self.merge_failure(&key, fail_map, &hit);
-                    if f.borrow().get("nofail").is_some_and(|v| v.truthy()) && !self.opts.check_all {
+                    if f.borrow().get("nofail").is_some_and(|v| v.truthy()) && !self.opts.check_all
+                    {
                         return result;
                     }
                     f
@@ -563,7 +571,8 @@ impl Filter {
             }
             let fids: Vec<Option<IpAddr>> = match ip {
                 None => {
-                    fail.borrow_mut().insert("mlfpending".into(), FailValue::Int(1));
+                    fail.borrow_mut()
+                        .insert("mlfpending".into(), FailValue::Int(1));
                     if !self.opts.check_all && self.opts.ignore_pending {
                         return result;
                     }
@@ -575,7 +584,10 @@ impl Filter {
                     } else {
                         fail.borrow_mut()
                             .insert("ip".into(), FailValue::Ip(IpAddr::new(&ip, cidr)));
-                        vec![Some(IpAddr::new(fid.as_deref().unwrap_or_default(), def_cidr))]
+                        vec![Some(IpAddr::new(
+                            fid.as_deref().unwrap_or_default(),
+                            def_cidr,
+                        ))]
                     }
                 }
                 Some(ip) => {
@@ -608,7 +620,12 @@ impl Filter {
     }
 
     /// `_mergeFailure`: joins failures of one multi-line id.
-    fn merge_failure(&mut self, mlfid: &str, mut fail: FailMap, hit: &super::regex::RegexHit) -> Fail {
+    fn merge_failure(
+        &mut self,
+        mlfid: &str,
+        mut fail: FailMap,
+        hit: &super::regex::RegexHit,
+    ) -> Fail {
         let truthy = |m: &FailMap, k: &str| m.get(k).is_some_and(|v| v.truthy());
         let cached = self.mlfid_cache.get(mlfid);
         let mut nfflgs = 0u8;
@@ -656,7 +673,7 @@ impl Filter {
             }
             None => {
                 let user = fail.get("user").cloned().unwrap_or(FailValue::None);
-                let f = if nfflgs & 2 == 0 {
+                if nfflgs & 2 == 0 {
                     users_len = update_users(&mut fail, &user);
                     let f = new_fail(fail);
                     self.mlfid_cache.set(mlfid, f.clone());
@@ -664,8 +681,7 @@ impl Filter {
                 } else {
                     users_len = 0;
                     new_fail(fail)
-                };
-                f
+                }
             }
         };
         let mut g = target.borrow_mut();
@@ -709,8 +725,14 @@ fn union_automaton(regexes: &[&FRegex], mode: crate::pyre::Mode) -> Option<DualA
     let mut ascii = Vec::new();
     let mut unicode = Vec::new();
     for r in regexes {
-        ascii.push(format!("(?:{})", crate::pyre::translate_ascii(&r.expanded, r.flags, mode).ok()?));
-        unicode.push(format!("(?:{})", crate::pyre::translate(&r.expanded, r.flags, mode).ok()?));
+        ascii.push(format!(
+            "(?:{})",
+            crate::pyre::translate_ascii(&r.expanded, r.flags, mode).ok()?
+        ));
+        unicode.push(format!(
+            "(?:{})",
+            crate::pyre::translate(&r.expanded, r.flags, mode).ok()?
+        ));
     }
     DualAutomaton::new(&ascii.join("|"), unicode.join("|"))
 }

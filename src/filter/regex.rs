@@ -2,9 +2,9 @@
 //! Python pattern compiled through [`crate::pyre`], group bookkeeping, and
 //! the split of a multi-line buffer into matched and unmatched lines.
 
+use super::automaton::DualAutomaton;
 use super::groups::{FailMap, FailValue, TupleLine, py_splitlines};
 use super::tags::{Flavor, global_to_local_flags, map_tag_to_opt, resolve_tags};
-use super::automaton::DualAutomaton;
 use crate::pyre;
 
 /// fail2ban's `RegexException` text.
@@ -68,7 +68,7 @@ fn complex_name(name: &str) -> Option<(&'static str, String)> {
     };
     let base = match rest.rfind('_') {
         Some(i)
-            if i + 1 < rest.len() && rest[i + 1..].chars().all(|c| crate::pyfmt::chars::is_digit(c)) =>
+            if i + 1 < rest.len() && rest[i + 1..].chars().all(crate::pyfmt::chars::is_digit) =>
         {
             &rest[..i]
         }
@@ -87,7 +87,10 @@ impl FRegex {
         backtrack_limit: usize,
     ) -> Result<FRegex, RegexError> {
         let resolved = resolve_tags(value, use_dns, flavor);
-        if resolved.trim_start_matches(crate::ini::py_isspace).is_empty() {
+        if resolved
+            .trim_start_matches(crate::ini::py_isspace)
+            .is_empty()
+        {
             return Err(RegexError("Cannot add empty regex".into()));
         }
         let expanded = global_to_local_flags(&resolved);
@@ -341,7 +344,11 @@ impl FRegex {
             .rposition(|&c| c == b'\n')
             .map_or(0, |i| i + 1);
         // index("\n", end - 1) + 1; Python's -1 counts from the end.
-        let from = if end == 0 { b.len().saturating_sub(1) } else { end - 1 };
+        let from = if end == 0 {
+            b.len().saturating_sub(1)
+        } else {
+            end - 1
+        };
         let line_end = b[from.min(b.len())..]
             .iter()
             .position(|&c| c == b'\n')

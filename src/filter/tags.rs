@@ -80,9 +80,7 @@ fn tag_at(s: &str, start: usize) -> Option<usize> {
         if rest[j..].starts_with('/') {
             j += 1;
         }
-        return rest[j..]
-            .starts_with('>')
-            .then_some(start + 1 + j + 1);
+        return rest[j..].starts_with('>').then_some(start + 1 + j + 1);
     }
     None
 }
@@ -201,10 +199,17 @@ mod tests {
     #[test]
     fn custom_tags_open_and_close() {
         assert_eq!(
-            resolve_tags("<F-USER>\\S+</F-USER> <F-ID>x</F-ID> </F-X> <F-ALT_USER1>", "yes", Flavor::V1_0_2),
+            resolve_tags(
+                "<F-USER>\\S+</F-USER> <F-ID>x</F-ID> </F-X> <F-ALT_USER1>",
+                "yes",
+                Flavor::V1_0_2
+            ),
             r"(?P<user>\S+) (?P<fid>x) </F-X> (?P<alt_user1>"
         );
-        assert_eq!(resolve_tags("<f-user> <lower> <a b>", "yes", Flavor::V1_0_2), "<f-user> <lower> <a b>");
+        assert_eq!(
+            resolve_tags("<f-user> <lower> <a b>", "yes", Flavor::V1_0_2),
+            "<f-user> <lower> <a b>"
+        );
         assert_eq!(
             resolve_tags("a<SKIPLINES>b<SKIPLINES>", "yes", Flavor::V1_0_2),
             r"a\n(?P<skiplines0>(?:(?:.*\n)*?))b\n(?P<skiplines1>(?:(?:.*\n)*?))"
@@ -213,7 +218,10 @@ mod tests {
 
     #[test]
     fn global_flags_become_scoped() {
-        assert_eq!(global_to_local_flags("x((?i)LOGIN|AUTH)"), "x(?i:LOGIN|AUTH)");
+        assert_eq!(
+            global_to_local_flags("x((?i)LOGIN|AUTH)"),
+            "x(?i:LOGIN|AUTH)"
+        );
         assert_eq!(global_to_local_flags("(?:(?i)expn|vrfy)"), "(?i:expn|vrfy)");
         assert_eq!(global_to_local_flags(r"\((?i)x)"), r"\((?i)x)");
         assert_eq!(global_to_local_flags("(?i)x"), "(?i)x");

@@ -489,9 +489,11 @@ impl Emitter {
             }
             Node::NotLiteral(v) => self.set(true, &[SetItem::Lit(*v)], ctx),
             Node::In { negate, items } => self.set(*negate, items, ctx),
-            Node::Any if self.ascii_hay => {
-                self.out.push_str(if ctx.s { "[\\x00-\\x7F]" } else { "[\\x00-\\x09\\x0B-\\x7F]" })
-            }
+            Node::Any if self.ascii_hay => self.out.push_str(if ctx.s {
+                "[\\x00-\\x7F]"
+            } else {
+                "[\\x00-\\x09\\x0B-\\x7F]"
+            }),
             Node::Any => self.out.push_str(if ctx.s { "(?s:.)" } else { "[^\\n]" }),
             Node::At(at) => {
                 let s = match at {

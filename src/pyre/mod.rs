@@ -245,7 +245,11 @@ fn build_engines(
     ascii: bool,
 ) -> Result<Engines, Error> {
     let single_line = if plain_dollar {
-        Some(build(&emit::emit_with(p, Mode::SingleLine, ascii), pattern, limit)?)
+        Some(build(
+            &emit::emit_with(p, Mode::SingleLine, ascii),
+            pattern,
+            limit,
+        )?)
     } else {
         None
     };

@@ -24,9 +24,8 @@ impl Encoding {
             .collect();
         match norm.as_str() {
             "utf_8" | "utf8" | "u8" | "utf" | "cp65001" => Ok(Encoding::Utf8),
-            "latin_1" | "latin1" | "l1" | "iso_8859_1" | "iso8859_1" | "8859" | "cp819" | "latin" => {
-                Ok(Encoding::Latin1)
-            }
+            "latin_1" | "latin1" | "l1" | "iso_8859_1" | "iso8859_1" | "8859" | "cp819"
+            | "latin" => Ok(Encoding::Latin1),
             "ascii" | "us_ascii" | "646" | "us" => Ok(Encoding::Ascii),
             _ => Err(format!("unknown encoding: {name}")),
         }
@@ -41,7 +40,10 @@ impl Encoding {
             },
             Encoding::Latin1 => match std::str::from_utf8(bytes) {
                 Ok(s) if s.is_ascii() => (s.into(), false),
-                _ => (bytes.iter().map(|&b| b as char).collect::<String>().into(), false),
+                _ => (
+                    bytes.iter().map(|&b| b as char).collect::<String>().into(),
+                    false,
+                ),
             },
             Encoding::Ascii => {
                 if bytes.is_ascii() {

@@ -118,11 +118,14 @@ fn now() -> f64 {
 /// Runs fail2ban-regex with `argv` (program name first); returns the exit
 /// code. `stdout`/`stderr` receive exactly what fail2ban-regex prints.
 pub fn run(argv: &[String], stdout: Box<dyn Write>, stderr: &mut dyn Write) -> i32 {
-    let prog = argv.first().cloned().unwrap_or_else(|| "fail2ban-regex".into());
+    let prog = argv
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "fail2ban-regex".into());
     let parsed = options::parse(&argv[1.min(argv.len())..]);
     let mut stdout = stdout;
     let args = match parsed {
-        options::Parsed::Run(a) => a,
+        options::Parsed::Run(a) => *a,
         options::Parsed::Help => {
             let _ = write!(stdout, "{}", report::help_text(&prog));
             return 0;
@@ -197,7 +200,11 @@ impl RegexTool {
             };
         }
         let mut tool = RegexTool {
-            print_limit: if args.maxlines != 0 { args.maxlines.max(0) as usize } else { 20 },
+            print_limit: if args.maxlines != 0 {
+                args.maxlines.max(0) as usize
+            } else {
+                20
+            },
             args,
             filter: Filter::new(fopts),
             date: Some(DateDetector::new_default(date_opts.clone())),
@@ -230,7 +237,8 @@ impl RegexTool {
                 tool.set_maxlines(tool.args.maxlines as usize);
             }
             if let Some(m) = tool.args.journalmatch.clone() {
-                tool.journalmatch = Some(crate::config::shlex::split(&m).map_err(|e| e.to_string())?);
+                tool.journalmatch =
+                    Some(crate::config::shlex::split(&m).map_err(|e| e.to_string())?);
             }
             if let Some(tz) = tool.args.timezone.clone() {
                 tool.date_opts.default_tz = Some(TzSpec::parse(&tz)?);
@@ -282,7 +290,7 @@ impl RegexTool {
             let file = match std::fs::File::open(&path) {
                 Ok(f) => f,
                 Err(e) => {
-                    self.emit(&format!("{}", crate::regextool::report::io_error_text(&e, &log)));
+                    self.emit(&crate::regextool::report::io_error_text(&e, &log));
                     return false;
                 }
             };
@@ -338,7 +346,12 @@ impl RegexTool {
         true
     }
 
-    fn process_file(&mut self, file: std::fs::File, enc: input::Encoding, name: &str) -> std::io::Result<()> {
+    fn process_file(
+        &mut self,
+        file: std::fs::File,
+        enc: input::Encoding,
+        name: &str,
+    ) -> std::io::Result<()> {
         let mut reader = input::LineReader::new(file);
         let mut line_no = 0u64;
         let mut warned = false;
@@ -429,7 +442,13 @@ impl RegexTool {
             }
         }
         if self.args.format == Format::Json {
-            outfmt::json_line(&mut self.out, line_no, &result, &ret, is_ignored || line_ignored);
+            outfmt::json_line(
+                &mut self.out,
+                line_no,
+                &result,
+                &ret,
+                is_ignored || line_ignored,
+            );
         }
         if let Some(fmt) = self.args.out.clone() {
             if !ret.is_empty() {
@@ -447,7 +466,8 @@ impl RegexTool {
                 if self.args.verbose > 0 {
                     if self.pref_groups.len() < self.print_limit {
                         let g = self.pref_state.1.clone().unwrap_or_default();
-                        self.pref_groups.push(crate::filter::groups::dict_repr(&g, ""));
+                        self.pref_groups
+                            .push(crate::filter::groups::dict_repr(&g, ""));
                     } else if self.pref_groups.len() == self.print_limit {
                         self.pref_groups.push("...".into());
                     }

@@ -44,7 +44,7 @@ pub enum Format {
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Parsed {
-    Run(RegexArgs),
+    Run(Box<RegexArgs>),
     Help,
     Version,
     ShortVersion,
@@ -68,33 +68,168 @@ struct Spec {
 }
 
 const SPECS: &[Spec] = &[
-    Spec { shorts: &[], longs: &["version"], kind: Kind::Flag, dest: "version" },
-    Spec { shorts: &['h'], longs: &["help"], kind: Kind::Flag, dest: "help" },
-    Spec { shorts: &['c'], longs: &["config"], kind: Kind::Value, dest: "config" },
-    Spec { shorts: &['d'], longs: &["datepattern"], kind: Kind::Value, dest: "datepattern" },
-    Spec { shorts: &[], longs: &["timezone", "TZ"], kind: Kind::Value, dest: "timezone" },
-    Spec { shorts: &['e'], longs: &["encoding"], kind: Kind::Value, dest: "encoding" },
-    Spec { shorts: &['r'], longs: &["raw"], kind: Kind::Flag, dest: "raw" },
-    Spec { shorts: &[], longs: &["usedns"], kind: Kind::Value, dest: "usedns" },
-    Spec { shorts: &['L'], longs: &["maxlines"], kind: Kind::Int, dest: "maxlines" },
-    Spec { shorts: &['m'], longs: &["journalmatch"], kind: Kind::Value, dest: "journalmatch" },
-    Spec { shorts: &['l'], longs: &["log-level"], kind: Kind::Value, dest: "log_level" },
-    Spec { shorts: &['V'], longs: &[], kind: Kind::Flag, dest: "short_version" },
-    Spec { shorts: &['v'], longs: &["verbose"], kind: Kind::Flag, dest: "verbose" },
-    Spec { shorts: &[], longs: &["verbosity"], kind: Kind::Int, dest: "verbosity" },
-    Spec { shorts: &[], longs: &["verbose-date", "VD"], kind: Kind::Flag, dest: "verbose_date" },
-    Spec { shorts: &['D'], longs: &["debuggex"], kind: Kind::Flag, dest: "debuggex" },
-    Spec { shorts: &[], longs: &["no-check-all"], kind: Kind::Flag, dest: "no_check_all" },
-    Spec { shorts: &['o'], longs: &["out"], kind: Kind::Value, dest: "out" },
-    Spec { shorts: &[], longs: &["print-no-missed"], kind: Kind::Flag, dest: "print_no_missed" },
-    Spec { shorts: &[], longs: &["print-no-ignored"], kind: Kind::Flag, dest: "print_no_ignored" },
-    Spec { shorts: &[], longs: &["print-all-matched"], kind: Kind::Flag, dest: "print_all_matched" },
-    Spec { shorts: &[], longs: &["print-all-missed"], kind: Kind::Flag, dest: "print_all_missed" },
-    Spec { shorts: &[], longs: &["print-all-ignored"], kind: Kind::Flag, dest: "print_all_ignored" },
-    Spec { shorts: &['t'], longs: &["log-traceback"], kind: Kind::Flag, dest: "log_traceback" },
-    Spec { shorts: &[], longs: &["full-traceback"], kind: Kind::Flag, dest: "full_traceback" },
-    Spec { shorts: &[], longs: &["format"], kind: Kind::Value, dest: "format" },
-    Spec { shorts: &[], longs: &["json"], kind: Kind::Flag, dest: "json" },
+    Spec {
+        shorts: &[],
+        longs: &["version"],
+        kind: Kind::Flag,
+        dest: "version",
+    },
+    Spec {
+        shorts: &['h'],
+        longs: &["help"],
+        kind: Kind::Flag,
+        dest: "help",
+    },
+    Spec {
+        shorts: &['c'],
+        longs: &["config"],
+        kind: Kind::Value,
+        dest: "config",
+    },
+    Spec {
+        shorts: &['d'],
+        longs: &["datepattern"],
+        kind: Kind::Value,
+        dest: "datepattern",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["timezone", "TZ"],
+        kind: Kind::Value,
+        dest: "timezone",
+    },
+    Spec {
+        shorts: &['e'],
+        longs: &["encoding"],
+        kind: Kind::Value,
+        dest: "encoding",
+    },
+    Spec {
+        shorts: &['r'],
+        longs: &["raw"],
+        kind: Kind::Flag,
+        dest: "raw",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["usedns"],
+        kind: Kind::Value,
+        dest: "usedns",
+    },
+    Spec {
+        shorts: &['L'],
+        longs: &["maxlines"],
+        kind: Kind::Int,
+        dest: "maxlines",
+    },
+    Spec {
+        shorts: &['m'],
+        longs: &["journalmatch"],
+        kind: Kind::Value,
+        dest: "journalmatch",
+    },
+    Spec {
+        shorts: &['l'],
+        longs: &["log-level"],
+        kind: Kind::Value,
+        dest: "log_level",
+    },
+    Spec {
+        shorts: &['V'],
+        longs: &[],
+        kind: Kind::Flag,
+        dest: "short_version",
+    },
+    Spec {
+        shorts: &['v'],
+        longs: &["verbose"],
+        kind: Kind::Flag,
+        dest: "verbose",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["verbosity"],
+        kind: Kind::Int,
+        dest: "verbosity",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["verbose-date", "VD"],
+        kind: Kind::Flag,
+        dest: "verbose_date",
+    },
+    Spec {
+        shorts: &['D'],
+        longs: &["debuggex"],
+        kind: Kind::Flag,
+        dest: "debuggex",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["no-check-all"],
+        kind: Kind::Flag,
+        dest: "no_check_all",
+    },
+    Spec {
+        shorts: &['o'],
+        longs: &["out"],
+        kind: Kind::Value,
+        dest: "out",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["print-no-missed"],
+        kind: Kind::Flag,
+        dest: "print_no_missed",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["print-no-ignored"],
+        kind: Kind::Flag,
+        dest: "print_no_ignored",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["print-all-matched"],
+        kind: Kind::Flag,
+        dest: "print_all_matched",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["print-all-missed"],
+        kind: Kind::Flag,
+        dest: "print_all_missed",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["print-all-ignored"],
+        kind: Kind::Flag,
+        dest: "print_all_ignored",
+    },
+    Spec {
+        shorts: &['t'],
+        longs: &["log-traceback"],
+        kind: Kind::Flag,
+        dest: "log_traceback",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["full-traceback"],
+        kind: Kind::Flag,
+        dest: "full_traceback",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["format"],
+        kind: Kind::Value,
+        dest: "format",
+    },
+    Spec {
+        shorts: &[],
+        longs: &["json"],
+        kind: Kind::Flag,
+        dest: "json",
+    },
 ];
 
 /// optparse's long-option lookup: exact, else a unique prefix.
@@ -132,12 +267,7 @@ fn match_short(c: char) -> Option<&'static Spec> {
 }
 
 /// Applies one option; `Some` ends parsing (help, version, error).
-fn apply(
-    a: &mut RegexArgs,
-    spec: &Spec,
-    shown: &str,
-    value: Option<String>,
-) -> Option<Parsed> {
+fn apply(a: &mut RegexArgs, spec: &Spec, shown: &str, value: Option<String>) -> Option<Parsed> {
     let int = |v: &str| -> Result<i64, Parsed> {
         py_int(v)
             .and_then(|s| s.parse::<i64>().ok())
@@ -220,7 +350,13 @@ pub fn parse(args: &[String]) -> Parsed {
                 Ok(s) => s,
                 Err(e) => return Parsed::Error(e),
             };
-            let shown = format!("--{}", spec.longs.iter().find(|l| l.starts_with(name)).unwrap_or(&name));
+            let shown = format!(
+                "--{}",
+                spec.longs
+                    .iter()
+                    .find(|l| l.starts_with(name))
+                    .unwrap_or(&name)
+            );
             let value = if spec.kind == Kind::Flag {
                 if inline.is_some() {
                     return Parsed::Error(format!("{shown} option does not take a value"));
@@ -269,7 +405,7 @@ pub fn parse(args: &[String]) -> Parsed {
         }
         a.positional.push(arg.clone());
     }
-    Parsed::Run(a)
+    Parsed::Run(Box::new(a))
 }
 
 #[cfg(test)]
@@ -278,7 +414,7 @@ mod tests {
 
     fn run(args: &[&str]) -> RegexArgs {
         match parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>()) {
-            Parsed::Run(a) => a,
+            Parsed::Run(a) => *a,
             other => panic!("{other:?}"),
         }
     }
@@ -292,7 +428,16 @@ mod tests {
 
     #[test]
     fn optparse_forms() {
-        let a = run(&["-rvv", "-L2", "--print-all-mi", "log", "--out=row", "re", "-c", "/x"]);
+        let a = run(&[
+            "-rvv",
+            "-L2",
+            "--print-all-mi",
+            "log",
+            "--out=row",
+            "re",
+            "-c",
+            "/x",
+        ]);
         assert!(a.raw);
         assert_eq!(a.verbose, 2);
         assert_eq!(a.maxlines, 2);
@@ -300,7 +445,10 @@ mod tests {
         assert_eq!(a.out.as_deref(), Some("row"));
         assert_eq!(a.config.as_deref(), Some("/x"));
         assert_eq!(a.positional, vec!["log", "re"]);
-        assert_eq!(run(&["--VD", "--TZ", "UTC", "a", "b"]).timezone.as_deref(), Some("UTC"));
+        assert_eq!(
+            run(&["--VD", "--TZ", "UTC", "a", "b"]).timezone.as_deref(),
+            Some("UTC")
+        );
         assert_eq!(run(&["--", "-x", "b"]).positional, vec!["-x", "b"]);
     }
 

@@ -11,7 +11,9 @@ fn fid_str(f: &Failure) -> String {
 }
 
 fn fid_repr(f: &Failure) -> String {
-    f.fid.as_ref().map_or_else(|| "None".into(), |i| str_repr(&i.ntoa()))
+    f.fid
+        .as_ref()
+        .map_or_else(|| "None".into(), |i| str_repr(&i.ntoa()))
 }
 
 fn match_lines(f: &Failure) -> Vec<String> {
@@ -148,12 +150,15 @@ fn substitute(template: &str, f: &Failure, wrap: &mut bool) -> String {
         let after = &rest[p + 3..];
         let n = after
             .bytes()
-            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
+            .take_while(|c| {
+                c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-'
+            })
             .count();
         if n > 0 && after[n..].starts_with('>') {
             res.push_str(&rest[..p]);
             let key = crate::filter::tags::map_tag_to_opt(&after[..n]);
-            if let Some(v) = fail.get(&key) {
+            // The ticket keeps only groups that matched (not `None`).
+            if let Some(v) = fail.get(&key).filter(|v| !v.is_none()) {
                 res.push_str(&v.to_py_str().replace('\x00', "\\x00"));
             }
             rest = &after[n + 1..];

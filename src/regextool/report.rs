@@ -41,7 +41,11 @@ impl RegexTool {
                     out.push(format!(
                         "    {id}  {}{}",
                         local_time_string(*time),
-                        if *multiple { " (multiple regex matched)" } else { "" }
+                        if *multiple {
+                            " (multiple regex matched)"
+                        } else {
+                            ""
+                        }
                     ));
                 }
             }

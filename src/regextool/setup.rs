@@ -58,7 +58,11 @@ impl RegexTool {
     /// `readRegex(value, regextype)`; `false` means exit 255 (the error
     /// was printed).
     pub fn read_regex(&mut self, value: &str, kind: RegexKind) -> bool {
-        let config = self.args.config.clone().unwrap_or_else(|| "/etc/fail2ban".into());
+        let config = self
+            .args
+            .config
+            .clone()
+            .unwrap_or_else(|| "/etc/fail2ban".into());
         let mut basedir = config.clone();
         let mut flt_name = value.to_string();
         let mut flt_file: Option<String> = None;
@@ -95,7 +99,10 @@ impl RegexTool {
                     }
                 }
                 Err(e) => {
-                    self.emit(&format!("ERROR: Wrong filter name or options: {}", e.message));
+                    self.emit(&format!(
+                        "ERROR: Wrong filter name or options: {}",
+                        e.message
+                    ));
                     self.emit(&format!("       while parsing: {value}"));
                     return false;
                 }
@@ -127,12 +134,19 @@ impl RegexTool {
             if !flt_opts.is_empty() {
                 let dict: Vec<String> = flt_opts
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", crate::pyfmt::str_repr(k), crate::pyfmt::str_repr(&v.text)))
+                    .map(|(k, v)| {
+                        format!(
+                            "{}: {}",
+                            crate::pyfmt::str_repr(k),
+                            crate::pyfmt::str_repr(&v.text)
+                        )
+                    })
                     .collect();
                 self.output(&format!("Use   filter options : {{{}}}", dict.join(", ")));
             }
             let mut store = Store::new(if explicit { "/etc/fail2ban" } else { &basedir });
-            let mut reader = DefinitionReader::new_filter(&flt_name, "fail2ban-regex-jail", flt_opts.clone());
+            let mut reader =
+                DefinitionReader::new_filter(&flt_name, "fail2ban-regex-jail", flt_opts.clone());
             let read = if explicit {
                 reader.read_explicit(&mut store)
             } else {
@@ -164,8 +178,16 @@ impl RegexTool {
                 self.dump_real_options(&reader, &flt_opts);
             }
         } else {
-            self.output(&format!("Use {:>11} line : {}", kind.name(), shortstr(value)));
-            let cmd = if kind == RegexKind::Fail { "addfailregex" } else { "addignoreregex" };
+            self.output(&format!(
+                "Use {:>11} line : {}",
+                kind.name(),
+                shortstr(value)
+            ));
+            let cmd = if kind == RegexKind::Fail {
+                "addfailregex"
+            } else {
+                "addignoreregex"
+            };
             commands.push(PyValue::List(vec![
                 PyValue::str("set"),
                 PyValue::str("fail2ban-regex-jail"),
@@ -177,7 +199,11 @@ impl RegexTool {
     }
 
     /// `_dumpRealOptions` (`-vv`).
-    fn dump_real_options(&mut self, reader: &DefinitionReader, flt_opts: &crate::Map<String, SString>) {
+    fn dump_real_options(
+        &mut self,
+        reader: &DefinitionReader,
+        flt_opts: &crate::Map<String, SString>,
+    ) {
         let mut keys: Vec<String> = vec!["logtype".into(), "datepattern".into()];
         keys.extend(flt_opts.keys().cloned());
         let mut parts: Vec<String> = Vec::new();
@@ -214,7 +240,8 @@ impl RegexTool {
         let mut got_ignore = false;
         for cmd in commands {
             let PyValue::List(parts) = cmd else { continue };
-            let (Some(PyValue::Str(kind)), Some(PyValue::Str(opt))) = (parts.first(), parts.get(2)) else {
+            let (Some(PyValue::Str(kind)), Some(PyValue::Str(opt))) = (parts.first(), parts.get(2))
+            else {
                 continue;
             };
             let values: Vec<String> = match kind.as_str() {
@@ -244,7 +271,8 @@ impl RegexTool {
                 }
                 "maxlines" => {
                     for v in values {
-                        let n = crate::config::value::py_int(&v).and_then(|s| s.parse::<i64>().ok());
+                        let n =
+                            crate::config::value::py_int(&v).and_then(|s| s.parse::<i64>().ok());
                         match n {
                             Some(n) if n > 0 => self.set_maxlines(n as usize),
                             _ => {
@@ -265,10 +293,8 @@ impl RegexTool {
                         }
                     }
                 }
-                "addjournalmatch" => {
-                    if self.args.journalmatch.is_none() {
-                        self.journalmatch = Some(values);
-                    }
+                "addjournalmatch" if self.args.journalmatch.is_none() => {
+                    self.journalmatch = Some(values);
                 }
                 _ => {}
             }
