@@ -514,8 +514,14 @@ impl Filter {
             let mut cidr = def_cidr;
             let mut raw = def_cidr == CIDR_RAW;
             if !pre_groups.is_empty() {
+                // 1.0.2 lets the failregex's unmatched groups (None) hide the
+                // prefregex's values; upstream overlays only matched groups.
+                let upstream = self.opts.flavor == super::tags::Flavor::Upstream;
                 let mut merged = pre_groups.clone();
                 for (k, v) in fail_map {
+                    if upstream && v.is_none() && merged.contains_key(&k) {
+                        continue;
+                    }
                     merged.insert(k, v);
                 }
                 fail_map = merged;
