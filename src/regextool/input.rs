@@ -160,6 +160,78 @@ impl<R: Read> LineReader<R> {
     }
 }
 
+/// One `journalctl -o json` entry as fail2ban's systemd backend formats
+/// it: `(("", ISO-time + " ", "HOST IDENT[PID]: MESSAGE"), time)`.
+pub fn journal_entry(
+    json: &[u8],
+) -> Option<(crate::filter::TupleLine, crate::filter::groups::LogTime)> {
+    use serde_json::Value;
+    let v: Value = serde_json::from_slice(json).ok()?;
+    let o = v.as_object()?;
+    // journalctl prints non-UTF-8 fields as arrays of bytes.
+    let field = |k: &str| -> Option<String> {
+        match o.get(k)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Array(bytes) => {
+                let b: Vec<u8> = bytes
+                    .iter()
+                    .filter_map(|x| x.as_u64().map(|n| n as u8))
+                    .collect();
+                Some(String::from_utf8_lossy(&b).into_owned())
+            }
+            other => Some(other.to_string()),
+        }
+    };
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(h) = field("_HOSTNAME").filter(|s| !s.is_empty()) {
+        parts.push(h);
+    }
+    if let Some(ident) = field("SYSLOG_IDENTIFIER")
+        .filter(|s| !s.is_empty())
+        .or_else(|| field("_COMM").filter(|s| !s.is_empty()))
+    {
+        let mut e = ident;
+        if let Some(pid) = field("SYSLOG_PID")
+            .filter(|s| !s.is_empty())
+            .or_else(|| field("_PID").filter(|s| !s.is_empty()))
+        {
+            match pid.trim().parse::<i64>() {
+                Ok(n) => e.push_str(&format!("[{n}]")),
+                Err(_) => e.push_str(&format!("[{pid}]")),
+            }
+        }
+        e.push(':');
+        if e == "kernel:" {
+            let mono = field("_SOURCE_MONOTONIC_TIMESTAMP")
+                .or_else(|| field("__MONOTONIC_TIMESTAMP"))
+                .and_then(|m| m.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            parts.push(e);
+            parts.push(format!("[{:12.6}]", mono / 1e6));
+        } else {
+            parts.push(e);
+        }
+    }
+    parts.push(field("MESSAGE").unwrap_or_default());
+    let line = parts.join(" ").replace('\n', "\\n");
+    let micros: i64 = field("_SOURCE_REALTIME_TIMESTAMP")
+        .or_else(|| field("__REALTIME_TIMESTAMP"))?
+        .parse()
+        .ok()?;
+    let ts = jiff::Timestamp::from_microsecond(micros).ok()?;
+    let local = ts.to_zoned_datetime(jiff::tz::TimeZone::system());
+    let mut iso = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    let us = micros.rem_euclid(1_000_000);
+    if us != 0 {
+        iso.push_str(&format!(".{us:06}"));
+    }
+    iso.push(' ');
+    Some((
+        crate::filter::TupleLine::new("", &iso, &line),
+        crate::filter::groups::LogTime::float(micros as f64 / 1e6),
+    ))
+}
+
 /// `line.rstrip('\r\n')` on bytes.
 pub fn strip_eol(mut b: &[u8]) -> &[u8] {
     while let [rest @ .., b'\r' | b'\n'] = b {

@@ -302,8 +302,7 @@ impl RegexTool {
                 return false;
             }
         } else if log.starts_with("systemd-journal") {
-            self.emit("Error: systemd library not found. Exiting...");
-            return false;
+            return self.process_journal(&log, &encoding_name);
         } else {
             if looks_like_path(&log) {
                 let why = match std::fs::metadata(&path) {
@@ -342,6 +341,63 @@ impl RegexTool {
                 self.process_one(&l, i as u64 + 1);
             }
         }
+        self.print_stats();
+        true
+    }
+
+    /// `systemd-journal[...]`: entries read through `journalctl -o json`,
+    /// formatted as fail2ban's systemd backend does (`HOST IDENT[PID]: MSG`
+    /// with the entry's own time, no date detection).
+    fn process_journal(&mut self, log: &str, encoding_name: &str) -> bool {
+        let mut cmd = std::process::Command::new("journalctl");
+        cmd.args(["-o", "json", "--no-pager", "-q"]);
+        if log != "systemd-journal" {
+            self.warnings.push(format!(
+                "{log}: journal options are ignored; f2b reads the local journal with journalctl"
+            ));
+        }
+        self.output("Use         systemd journal");
+        self.output(&format!("Use         encoding : {encoding_name}"));
+        self.datepattern_set = false;
+        self.set_datepattern(None);
+        if let Some(m) = self.journalmatch.clone() {
+            self.output(&format!("Use    journal match : {}", m.join(" ")));
+            cmd.args(&m);
+        }
+        self.output("");
+        let child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) => {
+                self.emit(&format!("Error: cannot run journalctl: {e}. Exiting..."));
+                return false;
+            }
+        };
+        let stdout = child.stdout.take().expect("piped");
+        let mut reader = input::LineReader::new(stdout);
+        let mut n = 0u64;
+        loop {
+            let entry = match reader.next_line() {
+                Ok(Some(l)) => l.to_vec(),
+                Ok(None) => break,
+                Err(e) => {
+                    self.warnings.push(format!("journalctl: {e}"));
+                    break;
+                }
+            };
+            n += 1;
+            let Some((tuple, time)) = input::journal_entry(&entry) else {
+                self.warnings.push(format!(
+                    "journalctl: entry {n} is not a journal JSON object"
+                ));
+                continue;
+            };
+            self.process_dated(tuple, time, n);
+        }
+        let _ = child.wait();
         self.print_stats();
         true
     }
@@ -415,6 +471,35 @@ impl RegexTool {
             self.args.verbose > 0 && self.pref_groups.len() <= self.print_limit;
         let date = self.detect(line);
         let result = self.filter.process_line(line, date, now());
+        self.account(line, line_no, result, org_buffer, full_buffer);
+    }
+
+    /// A journal entry (comes with its time; never skipped as a comment).
+    fn process_dated(&mut self, tuple: crate::filter::TupleLine, time: LogTime, n: u64) {
+        let maxlines = self.filter.opts.maxlines;
+        let org_buffer: Vec<crate::filter::TupleLine> = if maxlines > 1 {
+            self.filter.line_buffer().to_vec()
+        } else {
+            Vec::new()
+        };
+        let full_buffer = self.filter.line_buffer().len() >= maxlines;
+        self.filter.want_pref_groups =
+            self.args.verbose > 0 && self.pref_groups.len() <= self.print_limit;
+        let line = tuple.full();
+        let result = self.filter.process_dated(tuple, time);
+        self.account(&line, n, result, org_buffer, full_buffer);
+    }
+
+    /// fail2ban-regex's bookkeeping after one line (`testRegex` + `process`).
+    fn account(
+        &mut self,
+        line: &str,
+        line_no: u64,
+        result: crate::filter::LineResult,
+        org_buffer: Vec<crate::filter::TupleLine>,
+        full_buffer: bool,
+    ) {
+        let maxlines = self.filter.opts.maxlines;
         let line_ignored = !result.ignored_by.is_empty();
         for i in &result.ignored_by {
             if let Some(h) = self.ignore_hits.get_mut(*i) {
