@@ -10,9 +10,17 @@ fn check(args: &[&str], recorded: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-fixtures/regex");
     let expected = std::fs::read_to_string(dir.join(recorded)).expect("recorded output");
     let mut cmd = f2b();
-    cmd.current_dir(&dir).env("TZ", "UTC").arg("regex").args(args);
+    cmd.current_dir(&dir)
+        .env("TZ", "UTC")
+        .arg("regex")
+        .args(args);
     let out = run(cmd);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     let actual: String = stdout
         .split_inclusive('\n')
@@ -26,7 +34,12 @@ fn check(args: &[&str], recorded: &str) {
 #[test]
 fn report_matches_recorded_fail2ban_regex() {
     check(
-        &["asterisk-messages.log", "asterisk", "-c", "../founding-setup"],
+        &[
+            "asterisk-messages.log",
+            "asterisk",
+            "-c",
+            "../founding-setup",
+        ],
         "asterisk-messages.report.txt",
     );
 }
@@ -34,7 +47,14 @@ fn report_matches_recorded_fail2ban_regex() {
 #[test]
 fn rows_match_recorded_fail2ban_regex() {
     check(
-        &["-o", "row", "asterisk-messages.log", "asterisk", "-c", "../founding-setup"],
+        &[
+            "-o",
+            "row",
+            "asterisk-messages.log",
+            "asterisk",
+            "-c",
+            "../founding-setup",
+        ],
         "asterisk-messages.row.txt",
     );
 }

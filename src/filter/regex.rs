@@ -7,13 +7,31 @@ use super::groups::{FailMap, FailValue, TupleLine, py_splitlines};
 use super::tags::{Flavor, global_to_local_flags, map_tag_to_opt, resolve_tags};
 use crate::pyre;
 
-/// fail2ban's `RegexException` text.
+/// fail2ban's `RegexException` text, plus the Python `re.error` behind
+/// it when there is one (for a pointed diagnostic).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegexError(pub String);
+pub struct RegexError(pub String, pub Option<pyre::Error>);
 
 impl std::fmt::Display for RegexError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl RegexError {
+    /// `re.error: MSG` with the compiled pattern and a caret under the
+    /// position, when Python's error has one.
+    pub fn pointed(&self) -> Option<String> {
+        let e = self.1.as_ref()?;
+        let mut out = format!("re.error: {e}\n");
+        let pos = e.pos?;
+        // The line of the pattern that holds the position.
+        let before: String = e.pattern.chars().take(pos).collect();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count();
+        let line = e.pattern[line_start..].split('\n').next().unwrap_or("");
+        out.push_str(&format!("  {line}\n  {}^", " ".repeat(col)));
+        Some(out)
     }
 }
 
@@ -91,7 +109,7 @@ impl FRegex {
             .trim_start_matches(crate::ini::py_isspace)
             .is_empty()
         {
-            return Err(RegexError("Cannot add empty regex".into()));
+            return Err(RegexError("Cannot add empty regex".into(), None));
         }
         let expanded = global_to_local_flags(&resolved);
         let flags = pyre::Flags {
@@ -99,9 +117,10 @@ impl FRegex {
             ..Default::default()
         };
         let re = pyre::with_backtrack_limit(&expanded, flags, backtrack_limit).map_err(|e| {
-            RegexError(format!(
-                "Unable to compile regular expression '{expanded}':\n{e}"
-            ))
+            RegexError(
+                format!("Unable to compile regular expression '{expanded}':\n{e}"),
+                Some(e),
+            )
         })?;
         let mut alt_values = Vec::new();
         let mut tuple_values = Vec::new();
@@ -187,10 +206,10 @@ impl FRegex {
                 .any(|(n, _)| FAILURE_ID_GROUPS.contains(&n.as_str()) || n == "mlfid")
         };
         if !has_id(&r) && !pref.is_some_and(has_id) {
-            return Err(RegexError(format!(
-                "No failure-id group in '{}'",
-                r.expanded
-            )));
+            return Err(RegexError(
+                format!("No failure-id group in '{}'", r.expanded),
+                None,
+            ));
         }
         Ok(r)
     }

@@ -168,7 +168,7 @@ pub fn run(argv: &[String], stdout: Box<dyn Write>, stderr: &mut dyn Write) -> i
     };
     let code = if tool.start() { 0 } else { 255 };
     for w in &tool.warnings {
-        let _ = writeln!(stderr, "f2b: warning: {w}");
+        let _ = writeln!(stderr, "f2b: {w}");
     }
     for w in &tool.filter.budget_warnings {
         let _ = writeln!(
@@ -298,7 +298,7 @@ impl RegexTool {
             self.output(&format!("Use         encoding : {encoding_name}"));
             self.output("");
             if let Err(e) = self.process_file(file, enc, &log) {
-                self.warnings.push(format!("reading {log}: {e}"));
+                self.warnings.push(format!("error: reading {log}: {e}"));
                 return false;
             }
         } else if log.starts_with("systemd-journal") {
@@ -311,7 +311,7 @@ impl RegexTool {
                     Err(e) => e.to_string(),
                 };
                 self.warnings.push(format!(
-                    "{log}: {why}; testing the text itself as a log line, as fail2ban-regex does"
+                    "warning: {log}: {why}; testing the text itself as a log line, as fail2ban-regex does"
                 ));
             }
             let lines: Vec<String> = if self.filter.opts.maxlines <= 1 && !log.contains('\n') {
@@ -353,7 +353,7 @@ impl RegexTool {
         cmd.args(["-o", "json", "--no-pager", "-q"]);
         if log != "systemd-journal" {
             self.warnings.push(format!(
-                "{log}: journal options are ignored; f2b reads the local journal with journalctl"
+                "warning: {log}: journal options are ignored; f2b reads the local journal with journalctl"
             ));
         }
         self.output("Use         systemd journal");
@@ -384,14 +384,14 @@ impl RegexTool {
                 Ok(Some(l)) => l.to_vec(),
                 Ok(None) => break,
                 Err(e) => {
-                    self.warnings.push(format!("journalctl: {e}"));
+                    self.warnings.push(format!("warning: journalctl: {e}"));
                     break;
                 }
             };
             n += 1;
             let Some((tuple, time)) = input::journal_entry(&entry) else {
                 self.warnings.push(format!(
-                    "journalctl: entry {n} is not a journal JSON object"
+                    "warning: journalctl: entry {n} is not a journal JSON object"
                 ));
                 continue;
             };
@@ -422,7 +422,7 @@ impl RegexTool {
                 warned = true;
                 let text = text.to_string();
                 self.warnings.push(format!(
-                    "{name}:{line_no}: bytes that are not valid {} replaced by U+FFFD (as fail2ban does; later lines are not reported)",
+                    "warning: {name}:{line_no}: bytes that are not valid {} replaced by U+FFFD (as fail2ban does; later lines are not reported)",
                     self.args.encoding.as_deref().unwrap_or("UTF-8")
                 ));
                 self.process_one(&text, line_no);
@@ -433,7 +433,7 @@ impl RegexTool {
         }
         if reader.unterminated > 0 {
             self.warnings.push(format!(
-                "{name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
+                "warning: {name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
             ));
         }
         Ok(())

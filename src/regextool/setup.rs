@@ -198,6 +198,15 @@ impl RegexTool {
         self.apply_commands(&commands)
     }
 
+    /// fail2ban-regex's `ERROR: …` line, and on stderr the Python error
+    /// with a caret under its position.
+    fn regex_error(&mut self, e: &crate::filter::regex::RegexError) {
+        self.emit(&format!("ERROR: {e}"));
+        if let Some(p) = e.pointed() {
+            self.warnings.push(format!("error: {p}"));
+        }
+    }
+
     /// `_dumpRealOptions` (`-vv`).
     fn dump_real_options(
         &mut self,
@@ -256,7 +265,7 @@ impl RegexTool {
                 "prefregex" => {
                     for v in values {
                         if let Err(e) = self.filter.set_prefregex(&v) {
-                            self.emit(&format!("ERROR: {e}"));
+                            self.regex_error(&e);
                             return false;
                         }
                     }
@@ -303,7 +312,7 @@ impl RegexTool {
             self.fail_regexes = fails.clone();
             for r in &fails {
                 if let Err(e) = self.filter.add_failregex(r) {
-                    self.emit(&format!("ERROR: {e}"));
+                    self.regex_error(&e);
                     return false;
                 }
             }
@@ -313,7 +322,7 @@ impl RegexTool {
             self.ignore_regexes = ignores.clone();
             for r in &ignores {
                 if let Err(e) = self.filter.add_ignoreregex(r) {
-                    self.emit(&format!("ERROR: {e}"));
+                    self.regex_error(&e);
                     return false;
                 }
             }
