@@ -10,7 +10,8 @@
 //! (a) Python `set` reprs (`{'a', 'b'}`: the order depends on the hash
 //!     seed) get their elements sorted, on both sides;
 //! (b) time floats inside the test run's wall-clock window (lines without
-//!     a usable date get "now") become `NOW`.
+//!     a usable date get "now") become `NOW`, and so do `-v`'s local time
+//!     strings (`Thu Nov 26 08:46:02 2026`) inside that window.
 //! The default report's `[processed in …]` line is dropped. Exit codes are
 //! compared too, and stderr for the error cases (both programs are run as
 //! `./fail2ban-regex` from a directory holding a symlink, so that usage
@@ -98,6 +99,7 @@ fn run_f2b_regex(args: &[String]) -> Output {
 struct Norm {
     set: Regex,
     float: Regex,
+    local: Regex,
     processed: Regex,
     window: (f64, f64),
 }
@@ -108,6 +110,8 @@ impl Norm {
         Norm {
             set: Regex::new(&format!(r"\{{{s}(?:, {s})*\}}")).expect("re"),
             float: Regex::new(r"\b\d{10}\.\d+\b").expect("re"),
+            local: Regex::new(r"\b[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \d{4}\b")
+                .expect("re"),
             processed: Regex::new(r"(?m)^\[processed in [^\n]*\n").expect("re"),
             window,
         }
@@ -140,6 +144,17 @@ impl Norm {
                 v.push(b'}');
                 v
             });
+        let out = self.local.replace_all(&out, |c: &regex::bytes::Captures<'_>| {
+            let text = std::str::from_utf8(&c[0]).expect("ascii");
+            let t = jiff::fmt::strtime::parse("%a %b %d %H:%M:%S %Y", text)
+                .and_then(|b| b.to_datetime())
+                .and_then(|dt| dt.to_zoned_datetime(jiff::tz::TimeZone::system()))
+                .map(|z| z.timestamp().as_second() as f64);
+            match t {
+                Ok(t) if t >= self.window.0 - 1.0 && t <= self.window.1 + 1.0 => b"NOW".to_vec(),
+                _ => c[0].to_vec(),
+            }
+        });
         self.float
             .replace_all(&out, |c: &regex::bytes::Captures<'_>| {
                 let t: f64 = std::str::from_utf8(&c[0])
