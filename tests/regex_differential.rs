@@ -144,17 +144,21 @@ impl Norm {
                 v.push(b'}');
                 v
             });
-        let out = self.local.replace_all(&out, |c: &regex::bytes::Captures<'_>| {
-            let text = std::str::from_utf8(&c[0]).expect("ascii");
-            let t = jiff::fmt::strtime::parse("%a %b %d %H:%M:%S %Y", text)
-                .and_then(|b| b.to_datetime())
-                .and_then(|dt| dt.to_zoned_datetime(jiff::tz::TimeZone::system()))
-                .map(|z| z.timestamp().as_second() as f64);
-            match t {
-                Ok(t) if t >= self.window.0 - 1.0 && t <= self.window.1 + 1.0 => b"NOW".to_vec(),
-                _ => c[0].to_vec(),
-            }
-        });
+        let out = self
+            .local
+            .replace_all(&out, |c: &regex::bytes::Captures<'_>| {
+                let text = std::str::from_utf8(&c[0]).expect("ascii");
+                let t = jiff::fmt::strtime::parse("%a %b %d %H:%M:%S %Y", text)
+                    .and_then(|b| b.to_datetime())
+                    .and_then(|dt| dt.to_zoned_datetime(jiff::tz::TimeZone::system()))
+                    .map(|z| z.timestamp().as_second() as f64);
+                match t {
+                    Ok(t) if t >= self.window.0 - 1.0 && t <= self.window.1 + 1.0 => {
+                        b"NOW".to_vec()
+                    }
+                    _ => c[0].to_vec(),
+                }
+            });
         self.float
             .replace_all(&out, |c: &regex::bytes::Captures<'_>| {
                 let t: f64 = std::str::from_utf8(&c[0])

@@ -50,6 +50,8 @@ pub struct RegexTool {
     out: Box<dyn Write>,
     /// Lines of stderr warnings f2b adds (never on stdout).
     pub warnings: Vec<String>,
+    /// Searches stopped by the backtracking budget (the first 20 are shown).
+    budget_hits: u64,
     /// The prefregex matched on the last line searched (fail2ban reads
     /// the regex object's last match, even for a line it skipped), and
     /// that match's groups when they were taken.
@@ -167,15 +169,14 @@ pub fn run(argv: &[String], stdout: Box<dyn Write>, stderr: &mut dyn Write) -> i
         Err(code) => return code,
     };
     let code = if tool.start() { 0 } else { 255 };
+    if tool.budget_hits > 20 {
+        tool.warnings.push(format!(
+            "warning: {} more searches gave up after their backtracking budget",
+            tool.budget_hits - 20
+        ));
+    }
     for w in &tool.warnings {
         let _ = writeln!(stderr, "f2b: {w}");
-    }
-    for w in &tool.filter.budget_warnings {
-        let _ = writeln!(
-            stderr,
-            "f2b: warning: {} {} gave up (backtracking budget exhausted) on line: {}",
-            w.kind, w.regex, w.line
-        );
     }
     let _ = tool.out.flush();
     code
@@ -223,6 +224,7 @@ impl RegexTool {
             current_regex_arg: String::new(),
             out,
             warnings: Vec::new(),
+            budget_hits: 0,
             pref_state: (false, None),
         };
         tool.output("");
@@ -500,6 +502,17 @@ impl RegexTool {
         full_buffer: bool,
     ) {
         let maxlines = self.filter.opts.maxlines;
+        for w in std::mem::take(&mut self.filter.budget_warnings) {
+            self.budget_hits += 1;
+            if self.budget_hits > 20 {
+                continue;
+            }
+            self.warnings.push(format!(
+                "warning: line {line_no}: {} {} gave up after its backtracking budget; \
+                 the line counts as not matched by it (fail2ban would keep searching): {}",
+                w.kind, w.regex, w.line
+            ));
+        }
         let line_ignored = !result.ignored_by.is_empty();
         for i in &result.ignored_by {
             if let Some(h) = self.ignore_hits.get_mut(*i) {
