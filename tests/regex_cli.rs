@@ -46,6 +46,82 @@ fn missing_log_file_is_taken_as_a_log_line() {
         stdout.contains("Lines: 1 lines, 0 ignored, 0 matched, 1 missed\n"),
         "{stdout}"
     );
+    // f2b says so on stderr.
+    assert!(
+        text(&out.stderr).contains("/nonexistent/dir/auth.log: No such file or directory"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn one_megabyte_line_and_binary_data() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let long = format!(
+        "2024-05-01 10:00:00 {} from 192.0.2.1\n2024-05-01 10:00:01 from 192.0.2.2\n",
+        "x".repeat(1 << 20)
+    );
+    let log = write(dir.path(), "long.log", &long);
+    let out = regex(&["-o", "id", &log, "from <HOST>$"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "192.0.2.1\n192.0.2.2\n");
+
+    let mut bin: Vec<u8> = (0..=255u8)
+        .cycle()
+        .take(100_000)
+        .filter(|&b| b != b'\n')
+        .collect();
+    bin.extend_from_slice(b"\n2024-05-01 10:00:01 from 192.0.2.3\n");
+    let p = dir.path().join("bin.log");
+    std::fs::write(&p, &bin).expect("write");
+    let out = regex(&["-o", "id", &p.to_string_lossy(), "from <HOST>$"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "192.0.2.3\n");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("bin.log:1: bytes that are not valid UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn catastrophic_backtracking_is_bounded_and_reported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let body = format!(
+        "2024-05-01 10:00:00 host 192.0.2.1 {}c\n2024-05-01 10:00:01 host 192.0.2.2 bc\n",
+        "a".repeat(60)
+    );
+    let log = write(dir.path(), "slow.log", &body);
+    let out = regex(&[&log, "<HOST> (a|a)*(?=b)c"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: line 1: failregex <HOST> (a|a)*(?=b)c gave up"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("Lines: 2 lines, 0 ignored, 0 matched, 2 missed"));
+}
+
+#[test]
+fn invalid_regex_gets_python_error_and_caret() {
+    let out = regex(&["x", "from [<HOST>"]);
+    assert_eq!(out.status.code(), Some(255));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("ERROR: Unable to compile regular expression 'from [(?:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("unbalanced parenthesis at position 95\n"),
+        "{stdout}"
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("f2b: error: re.error: unbalanced parenthesis at position 95"),
+        "{err}"
+    );
+    let caret = err.lines().find(|l| l.trim() == "^").expect("caret line");
+    assert_eq!(caret.len(), 2 + 95 + 1, "{err}");
 }
 
 #[test]

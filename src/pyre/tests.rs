@@ -216,3 +216,46 @@ fn gates_compile_for_recorded_patterns() {
         }
     }
 }
+
+/// `(?!Wt)C+t` is emitted without the lookahead; it must match exactly as
+/// the lookahead form does (here kept by wrapping the class in a group).
+#[test]
+fn word_exclusion_rewrite_is_exact() {
+    let rewritten = compile(
+        r#"^(?:,(?!Rem=)\w+="[^"]*")*,Rem="(\w*)"$"#,
+        Flags::default(),
+    )
+    .unwrap();
+    let reference = compile(
+        r#"^(?:,(?!Rem=)(?:\w)+="[^"]*")*,Rem="(\w*)"$"#,
+        Flags::default(),
+    )
+    .unwrap();
+    let keys = ["Rem", "Re", "R", "Remx", "xRem", "Rex", "a", "Remo"];
+    let mut checked = 0;
+    for n in 0..4096u32 {
+        let mut hay = String::new();
+        let mut x = n;
+        for _ in 0..4 {
+            hay.push_str(&format!(",{}=\"{}\"", keys[(x % 8) as usize], x % 3));
+            x /= 8;
+        }
+        hay.push('\n');
+        let a = rewritten
+            .search(&hay)
+            .unwrap()
+            .map(|m| (m.get(0), m.get(1)));
+        let b = reference
+            .search(&hay)
+            .unwrap()
+            .map(|m| (m.get(0), m.get(1)));
+        assert_eq!(a, b, "{hay}");
+        checked += 1;
+    }
+    assert_eq!(checked, 4096);
+    assert!(
+        !translate(r#"(?!Rem=)\w+="#, Flags::default(), Mode::Exact)
+            .unwrap()
+            .contains("(?!")
+    );
+}
