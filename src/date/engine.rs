@@ -37,6 +37,9 @@ const WORD_END: &str = r"(?=\b|\W|$)";
 
 struct Fast {
     re: regex::Regex,
+    /// The same pattern with ASCII classes, for ASCII lines (a much
+    /// smaller automaton: captures cost a fraction).
+    ascii: Option<regex::bytes::Regex>,
     /// original group index -> fast group index
     map: Vec<usize>,
     beg: Option<usize>,
@@ -173,8 +176,14 @@ impl DateRegex {
                 }
                 None => None,
             };
+            let ascii = regex::bytes::RegexBuilder::new(&src)
+                .unicode(false)
+                .build()
+                .ok()
+                .filter(|a| a.captures_len() == re.captures_len());
             Some(Fast {
                 re,
+                ascii,
                 map,
                 beg,
                 end,
@@ -219,10 +228,14 @@ impl DateRegex {
                 // The DFA finds the span cheaply; when the matched text and its
                 // left context equal the previous match's, the groups are the
                 // same (shifted), so the capture engine can be skipped.
-                let Some(m) = f.re.find_at(hay, pos) else {
+                let ascii = f.ascii.as_ref().filter(|_| hay.is_ascii());
+                let found = match ascii {
+                    Some(a) => a.find_at(hay.as_bytes(), pos).map(|m| (m.start(), m.end())),
+                    None => f.re.find_at(hay, pos).map(|m| (m.start(), m.end())),
+                };
+                let Some((qs, qe)) = found else {
                     return false;
                 };
-                let (qs, qe) = (m.start(), m.end());
                 let before = hay[..qs].chars().next_back();
                 let after = hay[qe..].chars().next();
                 if let Some(last) = &locs.last {
@@ -236,8 +249,21 @@ impl DateRegex {
                         return true;
                     }
                 }
-                let cl = locs.caps.get_or_insert_with(|| f.re.capture_locations());
-                if let Some(r) = self.search_fast(f, hay, pos, out, cl) {
+                let r = match ascii {
+                    Some(a) => {
+                        let cl = locs.ascii_caps.get_or_insert_with(|| a.capture_locations());
+                        if a.captures_read_at(cl, hay.as_bytes(), pos).is_none() {
+                            Some(false)
+                        } else {
+                            self.fast_spans(f, hay, |i| cl.get(i), out)
+                        }
+                    }
+                    None => {
+                        let cl = locs.caps.get_or_insert_with(|| f.re.capture_locations());
+                        self.search_fast(f, hay, pos, out, cl)
+                    }
+                };
+                if let Some(r) = r {
                     if r {
                         let last = locs.last.get_or_insert_with(Default::default);
                         last.at0 = qs == 0;
@@ -268,21 +294,32 @@ impl DateRegex {
         if f.re.captures_read_at(locs, hay, pos).is_none() {
             return Some(false);
         }
+        self.fast_spans(f, hay, |i| locs.get(i), out)
+    }
+
+    /// The Python group spans from a fast match's capture locations.
+    fn fast_spans(
+        &self,
+        f: &Fast,
+        hay: &str,
+        get: impl Fn(usize) -> Option<(usize, usize)>,
+        out: &mut Spans,
+    ) -> Option<bool> {
         if let Some((a, b)) = f.sep {
-            let sa = locs.get(a).map(|(s, e)| &hay[s..e]);
-            let sb = locs.get(b).map(|(s, e)| &hay[s..e]);
+            let sa = get(a).map(|(s, e)| &hay[s..e]);
+            let sb = get(b).map(|(s, e)| &hay[s..e]);
             if sa != sb {
                 return None;
             }
         }
         out.clear();
-        out.extend(f.map.iter().map(|&i| locs.get(i)));
-        let (mut s, mut e) = out[0].unwrap();
+        out.extend(f.map.iter().map(|&i| get(i)));
+        let (mut s, mut e) = out[0]?;
         if let Some(b) = f.beg {
-            s = locs.get(b).unwrap().0;
+            s = get(b)?.0;
         }
         if let Some(m) = f.end {
-            e = locs.get(m).unwrap().0;
+            e = get(m)?.0;
         }
         out[0] = Some((s, e));
         Some(true)
@@ -319,6 +356,7 @@ impl DateRegex {
 #[derive(Default)]
 pub(crate) struct Locs {
     caps: Option<regex::CaptureLocations>,
+    ascii_caps: Option<regex::bytes::CaptureLocations>,
     last: Option<LastFast>,
 }
 
