@@ -12,6 +12,15 @@
 //! Nothing may panic; a failed search (backtracking budget) is a normal
 //! outcome.
 //!
+//! Compiling the filter and the date detector costs far more than matching
+//! (about 8 inputs/s under coverage instrumentation), so with
+//! `F2B_FUZZ_REUSE=1` in the environment the compiled `Filter` and
+//! `DateDetector` are kept per flag byte and reused by later inputs: much
+//! faster, but the line buffer, last date, failure-id cache and detector
+//! order then carry over from earlier inputs (as they do over a long log).
+//! Without it (the default, and how to reproduce a crash) every input gets
+//! fresh ones.
+//!
 //! The regex strings below are data: the expanded values fail2ban 1.0.2's
 //! `fail2ban-client -d` prints for the stock `[asterisk]` and `[sshd]` jails
 //! (`<HOST>` and friends are left for `Filter` to expand).
@@ -21,6 +30,8 @@ use f2b::date::{DateDetector, DateOptions};
 use f2b::filter::groups::LogTime;
 use f2b::filter::{DateFound, Filter, FilterOptions};
 use libfuzzer_sys::fuzz_target;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// `asterisk` prefregex, from `fail2ban-client -d` (stock 1.0.2 config).
 const ASTERISK_PREFREGEX: &str = r#"^(?:\[\])?\s*(?:<[^.]+\.[^.]+>\s+)?(?:\S+\s+)?(?:kernel:\s?\[ *\d+\.\d+\]:?\s+)?(?:@vserver_\S+\s+)?(?:(?:(?:\s*\[\d+\])?:\s+[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?|[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?(?:\s*\[\d+\])?:?)\s+)?(?:\[ID \d+ \S+\]\s+)?(?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)? <F-CONTENT>.+</F-CONTENT>$"#;
@@ -85,10 +96,7 @@ fn date_found(det: &mut DateDetector, line: &str) -> DateFound {
     }
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&flags, rest)) = data.split_first() else {
-        return;
-    };
+fn build(flags: u8) -> (Filter, DateDetector) {
     let sshd = flags & 1 != 0;
     let opts = FilterOptions {
         use_dns: if flags & 0x40 != 0 { "raw" } else { "no" }.into(),
@@ -116,10 +124,39 @@ fuzz_target!(|data: &[u8]| {
     dopts.now = NOW;
     dopts.year = 2018;
     dopts.wall_clock = Some(NOW);
-    let mut det = DateDetector::new_default(dopts);
+    (filter, DateDetector::new_default(dopts))
+}
+
+thread_local! {
+    static REUSE: bool = std::env::var_os("F2B_FUZZ_REUSE").is_some_and(|v| v == "1");
+    static CACHE: RefCell<HashMap<u8, (Filter, DateDetector)>> = RefCell::new(HashMap::new());
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    if REUSE.with(|r| *r) {
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            // Bound memory: at most 32 compiled set-ups at a time.
+            if c.len() >= 32 && !c.contains_key(&flags) {
+                c.clear();
+            }
+            let (filter, det) = c.entry(flags).or_insert_with(|| build(flags));
+            feed(filter, det, rest);
+            filter.budget_warnings.clear();
+        });
+    } else {
+        let (mut filter, mut det) = build(flags);
+        feed(&mut filter, &mut det, rest);
+    }
+});
+
+fn feed(filter: &mut Filter, det: &mut DateDetector, rest: &[u8]) {
     for raw in rest.split(|&b| b == b'\n') {
         let line = String::from_utf8_lossy(raw);
-        let date = date_found(&mut det, &line);
+        let date = date_found(det, &line);
         let res = filter.process_line(&line, date, NOW);
         // Touch what fail2ban-regex reads from the result.
         for f in &res.failures {
@@ -128,4 +165,4 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = res.without_date.len();
     }
-});
+}
