@@ -54,6 +54,8 @@ pub struct RegexTool {
     budget_hits: u64,
     clock: f64,
     clock_lines: u64,
+    /// When line processing began (`[processed in …]`).
+    pub started: Option<std::time::Instant>,
     /// The prefregex matched on the last line searched (fail2ban reads
     /// the regex object's last match, even for a line it skipped), and
     /// that match's groups when they were taken.
@@ -229,6 +231,7 @@ impl RegexTool {
             budget_hits: 0,
             clock: 0.0,
             clock_lines: 0,
+            started: None,
             pref_state: (false, None),
         };
         tool.output("");
@@ -303,6 +306,7 @@ impl RegexTool {
             self.output(&format!("Use         log file : {log}"));
             self.output(&format!("Use         encoding : {encoding_name}"));
             self.output("");
+            self.started = Some(std::time::Instant::now());
             if let Err(e) = self.process_file(file, enc, &log) {
                 self.warnings.push(format!("error: reading {log}: {e}"));
                 return false;
@@ -342,6 +346,7 @@ impl RegexTool {
                 lines
             };
             self.output("");
+            self.started = Some(std::time::Instant::now());
             for (i, l) in lines.iter().enumerate() {
                 let l = l.trim_end_matches(['\r', '\n']).to_string();
                 self.process_one(&l, i as u64 + 1);
@@ -371,6 +376,7 @@ impl RegexTool {
             cmd.args(&m);
         }
         self.output("");
+        self.started = Some(std::time::Instant::now());
         let child = cmd
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())

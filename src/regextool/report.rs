@@ -96,7 +96,8 @@ impl RegexTool {
             s.tested, s.ignored, s.matched, s.missed
         );
         self.output(&line);
-        self.output("[processed in 0.00 sec]");
+        let secs = self.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
+        self.output(&format!("[processed in {secs:.2} sec]"));
         self.output("");
         if self.args.print_all_matched {
             self.print_lines("matched");
