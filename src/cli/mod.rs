@@ -30,11 +30,13 @@ Examples:\n  \
 f2b dump -c /etc/fail2ban             # the command stream fail2ban-client -d prints\n  \
 f2b dump -c /etc/fail2ban --format json\n  \
 f2b check -c /etc/fail2ban            # fail2ban-client -t, with pointed diagnostics\n  \
-f2b client -c /etc/fail2ban -d        # fail2ban-client's own options and exit codes\n\n\
-Installed or symlinked as `fail2ban-client`, the binary accepts fail2ban-client's options.",
+f2b client -c /etc/fail2ban -d        # fail2ban-client's own options and exit codes\n  \
+f2b regex /var/log/auth.log sshd      # fail2ban-regex, same report and -o rows\n\n\
+Installed or symlinked as `fail2ban-client` or `fail2ban-regex`, the binary accepts \
+that program's options.",
     after_long_help = "Exit codes: 0 success; 1 the configuration has problems (dump: fail2ban-client would \
 exit 255; check: fail2ban rejects it or f2b found an error); 2 bad usage. `f2b client` keeps \
-fail2ban-client's codes (0 and 255)."
+fail2ban-client's codes (0 and 255), `f2b regex` fail2ban-regex's (0, 2 and 255)."
 )]
 struct Cli {
     #[command(subcommand)]
