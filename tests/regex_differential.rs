@@ -82,6 +82,16 @@ fn run_in(dir: &Path, args: &[String]) -> Output {
         .args(args)
         .env("PYTHONHASHSEED", "0")
         .env("TZ", TEST_TZ)
+        // `-o row` runs also go through f2b's multi-threaded path (used by
+        // default only for logs over 8 MiB); the other modes stay sequential.
+        .env(
+            "F2B_REGEX_THREADS",
+            if args.iter().any(|a| a == "row") {
+                "3"
+            } else {
+                "1"
+            },
+        )
         .output()
         .expect("runs")
 }
@@ -150,7 +160,10 @@ impl Norm {
                 let text = std::str::from_utf8(&c[0]).expect("ascii");
                 let t = jiff::fmt::strtime::parse("%a %b %d %H:%M:%S %Y", text)
                     .and_then(|b| b.to_datetime())
-                    .and_then(|dt| dt.to_zoned_datetime(jiff::tz::TimeZone::system()))
+                    .and_then(|dt| {
+                        let tz = jiff::tz::TimeZone::posix(TEST_TZ).expect("zone");
+                        dt.to_zoned_datetime(tz)
+                    })
                     .map(|z| z.timestamp().as_second() as f64);
                 match t {
                     Ok(t) if t >= self.window.0 - 1.0 && t <= self.window.1 + 1.0 => {

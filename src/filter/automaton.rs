@@ -13,7 +13,7 @@ pub struct DualAutomaton {
 fn build(pattern: &str) -> Option<regex::Regex> {
     regex::RegexBuilder::new(pattern)
         .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
+        .dfa_size_limit(2 << 20)
         .build()
         .ok()
 }

@@ -9,6 +9,7 @@ use super::ipaddr::{CIDR_RAW, CIDR_UNSPEC, FAM_IPV4, FAM_IPV6, IpAddr};
 use super::mlfid::MlfidCache;
 use super::regex::{FRegex, RegexError};
 use super::tags::Flavor;
+use std::sync::Arc;
 
 /// How the filter runs (fail2ban-regex and the daemon differ).
 #[derive(Clone, Debug)]
@@ -69,6 +70,101 @@ pub enum DateFound {
     },
 }
 
+/// The shareable part of a filter (see [`Filter::compiled`]).
+#[derive(Clone)]
+pub struct Compiled {
+    opts: FilterOptions,
+    pref: Option<Arc<FRegex>>,
+    fail: Vec<Arc<FRegex>>,
+    ignore: Vec<Arc<FRegex>>,
+    gate: Option<Arc<DualAutomaton>>,
+    content_gate: Option<Arc<DualAutomaton>>,
+    want_pref_groups: bool,
+}
+
+/// A [`LineResult`] that can go to another thread: failure dicts are
+/// owned (only valid where no multi-line cache shares them, see
+/// [`Filter::order_independent`]).
+pub struct SentResult {
+    failures: Vec<(usize, Option<IpAddr>, Option<LogTime>, FailMap)>,
+    pref_matched: Option<bool>,
+    pref_groups: Option<FailMap>,
+    ignored_by: Vec<usize>,
+    ignored_fail_hits: Vec<usize>,
+}
+
+impl LineResult {
+    pub fn into_sent(self) -> SentResult {
+        SentResult {
+            failures: self
+                .failures
+                .into_iter()
+                .map(|f| {
+                    let map = match std::rc::Rc::try_unwrap(f.fail) {
+                        Ok(cell) => cell.into_inner(),
+                        Err(shared) => shared.borrow().clone(),
+                    };
+                    (f.regex_index, f.fid, f.date, map)
+                })
+                .collect(),
+            pref_matched: self.pref_matched,
+            pref_groups: self.pref_groups,
+            ignored_by: self.ignored_by,
+            ignored_fail_hits: self.ignored_fail_hits,
+        }
+    }
+}
+
+impl SentResult {
+    pub fn into_result(self) -> LineResult {
+        LineResult {
+            failures: self
+                .failures
+                .into_iter()
+                .map(|(regex_index, fid, date, map)| Failure {
+                    regex_index,
+                    fid,
+                    date,
+                    fail: new_fail(map),
+                })
+                .collect(),
+            pref_matched: self.pref_matched,
+            pref_groups: self.pref_groups,
+            ignored_by: self.ignored_by,
+            ignored_fail_hits: self.ignored_fail_hits,
+        }
+    }
+}
+
+/// Where a line is cut around its date (`processLine`'s tuple).
+#[derive(Clone, Debug)]
+pub enum Split {
+    /// `(line[:start], line[start:end], line[end:])`.
+    Cut { start: usize, end: usize },
+    /// No date: `("", "", line)`.
+    Whole,
+    /// No usable date, the last one is recent: `("", last, line)`.
+    Replaced(std::sync::Arc<str>),
+}
+
+/// A line prepared for evaluation: its split and its time.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub split: Split,
+    pub time: Option<LogTime>,
+}
+
+impl Prepared {
+    /// `(before, date, after)` of `line`.
+    pub fn parts<'a>(&'a self, line: &'a str) -> (&'a str, &'a str, &'a str) {
+        match &self.split {
+            Split::Cut { start, end } => (&line[..*start], &line[*start..*end], &line[*end..]),
+            Split::Whole => ("", "", line),
+            Split::Replaced(t) => ("", t, line),
+        }
+    }
+}
+
 /// A search that ran out of its backtracking budget.
 #[derive(Clone, Debug)]
 pub struct BudgetWarning {
@@ -94,20 +190,20 @@ pub struct LineResult {
 }
 
 pub struct Filter {
-    pub pref: Option<FRegex>,
-    pub fail: Vec<FRegex>,
-    pub ignore: Vec<FRegex>,
+    pub pref: Option<Arc<FRegex>>,
+    pub fail: Vec<Arc<FRegex>>,
+    pub ignore: Vec<Arc<FRegex>>,
     pub opts: FilterOptions,
     line_buffer: Vec<TupleLine>,
     last_time_text: String,
     last_date: Option<LogTime>,
     mlfid_cache: MlfidCache,
     resolver: Resolver,
-    gate: Option<DualAutomaton>,
+    gate: Option<Arc<DualAutomaton>>,
     gate_built: bool,
     /// For one-line buffers whose prefregex content runs to the end of the
     /// line: a superset of the contents any failregex can match.
-    content_gate: Option<DualAutomaton>,
+    content_gate: Option<Arc<DualAutomaton>>,
     /// Compute the prefregex groups even when no failregex can match
     /// (fail2ban-regex -v lists them).
     pub want_pref_groups: bool,
@@ -138,17 +234,46 @@ impl Filter {
         }
     }
 
+    /// The compiled regexes and gates, to build filters on other threads.
+    pub fn compiled(&mut self) -> Compiled {
+        if !self.gate_built {
+            self.build_gate();
+        }
+        Compiled {
+            opts: self.opts.clone(),
+            pref: self.pref.clone(),
+            fail: self.fail.clone(),
+            ignore: self.ignore.clone(),
+            gate: self.gate.clone(),
+            content_gate: self.content_gate.clone(),
+            want_pref_groups: self.want_pref_groups,
+        }
+    }
+
+    /// A filter sharing `compiled`, with its own per-line state.
+    pub fn from_compiled(c: Compiled) -> Filter {
+        let mut w = Filter::new(c.opts);
+        w.pref = c.pref;
+        w.fail = c.fail;
+        w.ignore = c.ignore;
+        w.gate = c.gate;
+        w.content_gate = c.content_gate;
+        w.gate_built = true;
+        w.want_pref_groups = c.want_pref_groups;
+        w
+    }
+
     pub fn set_prefregex(&mut self, value: &str) -> Result<(), RegexError> {
         self.pref = if value.is_empty() {
             None
         } else {
-            Some(FRegex::new(
+            Some(Arc::new(FRegex::new(
                 value,
                 false,
                 &self.opts.use_dns,
                 self.opts.flavor,
                 self.opts.backtrack_limit,
-            )?)
+            )?))
         };
         self.gate_built = false;
         Ok(())
@@ -161,9 +286,9 @@ impl Filter {
             &self.opts.use_dns,
             self.opts.flavor,
             self.opts.backtrack_limit,
-            self.pref.as_ref(),
+            self.pref.as_deref(),
         )?;
-        self.fail.push(r);
+        self.fail.push(Arc::new(r));
         self.gate_built = false;
         Ok(())
     }
@@ -176,7 +301,7 @@ impl Filter {
             self.opts.flavor,
             self.opts.backtrack_limit,
         )?;
-        self.ignore.push(r);
+        self.ignore.push(Arc::new(r));
         self.gate_built = false;
         Ok(())
     }
@@ -197,71 +322,91 @@ impl Filter {
         let mut parts: Vec<&FRegex> = Vec::new();
         match &self.pref {
             Some(p) => parts.push(p),
-            None => parts.extend(self.fail.iter()),
+            None => parts.extend(self.fail.iter().map(|r| &**r)),
         }
         if self.ignore_first() {
-            parts.extend(self.ignore.iter());
+            parts.extend(self.ignore.iter().map(|r| &**r));
         }
-        self.gate = union_automaton(&parts, crate::pyre::Mode::Gate);
+        self.gate = union_automaton(&parts, crate::pyre::Mode::Gate).map(Arc::new);
         self.content_gate = None;
         if let Some(p) = &self.pref
             && self.opts.maxlines <= 1
             && p.single_line.is_some()
             && p.group_ends_pattern("content")
         {
-            let fails: Vec<&FRegex> = self.fail.iter().collect();
-            self.content_gate = union_automaton(&fails, crate::pyre::Mode::GateSuffix);
+            let fails: Vec<&FRegex> = self.fail.iter().map(|r| &**r).collect();
+            self.content_gate =
+                union_automaton(&fails, crate::pyre::Mode::GateSuffix).map(Arc::new);
         }
         self.gate_built = true;
     }
 
     /// `processLine(line)` with the date detector's verdict for it.
     pub fn process_line(&mut self, line: &str, date: DateFound, now: f64) -> LineResult {
-        let mut no_date = false;
+        let prepared = self.prepare(line, date, now);
+        self.evaluate(line, &prepared)
+    }
+
+    /// The date part of `processLine`: where the line is cut and which time
+    /// it gets (updates the last-date state, so lines go in order).
+    pub fn prepare(&mut self, line: &str, date: DateFound, now: f64) -> Prepared {
         let mut time: Option<LogTime> = None;
-        let tuple = match date {
+        let mut split = match date {
             DateFound::Match {
                 start,
                 end,
                 time: t,
             } => {
                 let text = &line[start..end];
-                let mut tuple = TupleLine::new(&line[..start], text, &line[end..]);
                 if !text.is_empty() {
                     if let Some(t) = t {
-                        self.last_time_text = text.to_string();
+                        self.last_time_text.clear();
+                        self.last_time_text.push_str(text);
                         self.last_date = Some(t);
                         time = Some(t);
                     }
+                    Split::Cut { start, end }
                 } else if let Some(last) = self.recent_last_date(now) {
-                    tuple = TupleLine::new("", &self.last_time_text, line);
                     time = Some(last);
+                    Split::Replaced(std::sync::Arc::from(self.last_time_text.as_str()))
                 } else {
                     time = Some(LogTime::float(now));
+                    Split::Cut { start, end }
                 }
-                tuple
             }
-            DateFound::NoMatch => TupleLine::new("", "", line),
+            DateFound::NoMatch => Split::Whole,
         };
-        let tuple = if time.is_none() {
-            no_date = true;
-            match self.recent_last_date(now) {
-                Some(last) => {
-                    time = Some(last);
-                    TupleLine::new("", &self.last_time_text, line)
-                }
-                None => tuple,
-            }
-        } else {
-            tuple
-        };
-        let _ = no_date;
+        if time.is_none()
+            && let Some(last) = self.recent_last_date(now)
+        {
+            time = Some(last);
+            split = Split::Replaced(std::sync::Arc::from(self.last_time_text.as_str()));
+        }
+        Prepared { split, time }
+    }
+
+    /// `findFailure` for a prepared line.
+    pub fn evaluate(&mut self, line: &str, prepared: &Prepared) -> LineResult {
+        let (pre, date, rest) = prepared.parts(line);
         if self.opts.maxlines <= 1
-            && let Some(r) = self.quick_verdict(&tuple.pre, &tuple.rest)
+            && let Some(r) = self.quick_verdict(pre, rest)
         {
             return r;
         }
-        self.find_failure(tuple, time)
+        self.find_failure(TupleLine::new(pre, date, rest), prepared.time)
+    }
+
+    /// Whether lines can be evaluated apart from the line order (by other
+    /// threads): one-line buffers and no multi-line failure ids.
+    pub fn order_independent(&self) -> bool {
+        self.opts.maxlines <= 1
+            && !self.want_pref_groups
+            && !self
+                .pref
+                .iter()
+                .chain(&self.fail)
+                .chain(&self.ignore)
+                .any(|r| r.has_group("mlfid"))
     }
 
     /// One-line buffers: settles lines on which no regex can match with

@@ -15,6 +15,35 @@ use options::{Format, RegexArgs};
 use setup::{RegexHits, RegexKind};
 use std::io::Write;
 
+/// Evaluates every prepared line of a block.
+fn evaluate_block(filter: &mut Filter, block: &mut Block) {
+    block.results.reserve(block.lines.len());
+    for l in &block.lines {
+        let line = &block.text[l.start..l.end];
+        let r = filter.evaluate(line, &l.prepared).into_sent();
+        let budget = std::mem::take(&mut filter.budget_warnings);
+        block.results.push((r, budget));
+    }
+}
+
+/// A block of lines for the worker threads.
+struct Block {
+    seq: u64,
+    text: String,
+    lines: Vec<BlockLine>,
+    results: Vec<(
+        crate::filter::matcher::SentResult,
+        Vec<crate::filter::matcher::BudgetWarning>,
+    )>,
+}
+
+struct BlockLine {
+    start: usize,
+    end: usize,
+    line_no: u64,
+    prepared: crate::filter::matcher::Prepared,
+}
+
 /// fail2ban-regex's line accounting.
 #[derive(Default)]
 pub struct LineStats {
@@ -420,6 +449,9 @@ impl RegexTool {
         enc: input::Encoding,
         name: &str,
     ) -> std::io::Result<()> {
+        if let Some(workers) = self.parallel_workers(&file) {
+            return self.process_file_parallel(file, enc, name, workers);
+        }
         let mut reader = input::LineReader::new(file);
         let mut line_no = 0u64;
         let mut warned = false;
@@ -449,6 +481,194 @@ impl RegexTool {
             ));
         }
         Ok(())
+    }
+
+    /// Filters for worker threads (same regexes), when the log is large,
+    /// there are two cores and lines can be evaluated out of order.
+    /// `F2B_REGEX_THREADS=1` turns this off, `=N` uses N threads in all
+    /// (the reading thread and N-1 workers).
+    fn parallel_workers(
+        &mut self,
+        file: &std::fs::File,
+    ) -> Option<Vec<crate::filter::matcher::Compiled>> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = match std::env::var("F2B_REGEX_THREADS")
+            .ok()
+            .map(|v| v.parse::<usize>())
+        {
+            Some(Ok(n)) if n <= 1 => return None,
+            Some(Ok(n)) => n.min(16) - 1,
+            _ => {
+                let big = file.metadata().map_or(0, |m| m.len()) >= 8 << 20;
+                if cores < 2 || !big {
+                    return None;
+                }
+                cores.min(8) - 1
+            }
+        };
+        self.filter.want_pref_groups = self.args.verbose > 0;
+        if !self.filter.order_independent() {
+            return None;
+        }
+        let compiled = self.filter.compiled();
+        Some(vec![compiled; workers])
+    }
+
+    /// The reading thread decodes blocks of lines and detects dates (which
+    /// is stateful, so in line order); workers evaluate whole blocks; the
+    /// blocks are accounted in order. Output is the same as sequentially.
+    fn process_file_parallel(
+        &mut self,
+        file: std::fs::File,
+        enc: input::Encoding,
+        name: &str,
+        workers: Vec<crate::filter::matcher::Compiled>,
+    ) -> std::io::Result<()> {
+        use std::sync::{Arc, Mutex, mpsc};
+        const BLOCK: usize = 256 << 10;
+        let n_workers = workers.len();
+        let (to_workers, work) = mpsc::sync_channel::<Block>(n_workers);
+        let work = Arc::new(Mutex::new(work));
+        let (to_main, done) = mpsc::channel::<Block>();
+        std::thread::scope(|scope| -> std::io::Result<()> {
+            for compiled in workers {
+                let work = Arc::clone(&work);
+                let to_main = to_main.clone();
+                scope.spawn(move || {
+                    let mut w = Filter::from_compiled(compiled);
+                    loop {
+                        let next = work.lock().map(|r| r.recv());
+                        let Ok(Ok(mut block)) = next else {
+                            break;
+                        };
+                        evaluate_block(&mut w, &mut block);
+                        if to_main.send(block).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(to_main);
+            let mut reader = input::LineReader::new(file);
+            let mut line_no = 0u64;
+            let mut warned = false;
+            let mut sent = 0u64;
+            let mut next = 0u64;
+            let mut waiting = std::collections::BTreeMap::new();
+            let result = (|| -> std::io::Result<()> {
+                while let Some(raw) = reader.next_block(BLOCK)? {
+                    let (text, lines) =
+                        self.prepare_block(&raw, enc, name, &mut line_no, &mut warned);
+                    let block = Block {
+                        seq: sent,
+                        text,
+                        lines,
+                        results: Vec::new(),
+                    };
+                    // Workers busy: this thread evaluates the block itself.
+                    match to_workers.try_send(block) {
+                        Ok(()) => {}
+                        Err(mpsc::TrySendError::Full(mut b)) => {
+                            evaluate_block(&mut self.filter, &mut b);
+                            waiting.insert(b.seq, b);
+                        }
+                        Err(mpsc::TrySendError::Disconnected(_)) => break,
+                    }
+                    sent += 1;
+                    while let Ok(b) = done.try_recv() {
+                        waiting.insert(b.seq, b);
+                    }
+                    while let Some(b) = waiting.remove(&next) {
+                        self.account_block(b);
+                        next += 1;
+                    }
+                }
+                Ok(())
+            })();
+            drop(to_workers);
+            while next < sent {
+                if let Some(b) = waiting.remove(&next) {
+                    self.account_block(b);
+                    next += 1;
+                    continue;
+                }
+                match done.recv() {
+                    Ok(b) => {
+                        waiting.insert(b.seq, b);
+                    }
+                    Err(_) => break,
+                }
+            }
+            if reader.unterminated > 0 {
+                self.warnings.push(format!(
+                    "warning: {name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
+                ));
+            }
+            result
+        })
+    }
+
+    /// Decodes a block of whole lines and prepares each tested line.
+    fn prepare_block(
+        &mut self,
+        raw: &[u8],
+        enc: input::Encoding,
+        name: &str,
+        line_no: &mut u64,
+        warned: &mut bool,
+    ) -> (String, Vec<BlockLine>) {
+        let mut text = String::with_capacity(raw.len());
+        let mut lines = Vec::new();
+        for raw_line in raw.split_inclusive(|&b| b == b'\n') {
+            *line_no += 1;
+            let bytes = input::strip_eol(raw_line);
+            if bytes.is_empty() || bytes[0] == b'#' {
+                continue;
+            }
+            let (decoded, bad) = enc.decode(bytes);
+            if bad && !*warned {
+                *warned = true;
+                self.warnings.push(format!(
+                    "warning: {name}:{line_no}: bytes that are not valid {} replaced by U+FFFD (as fail2ban does; later lines are not reported)",
+                    self.args.encoding.as_deref().unwrap_or("UTF-8")
+                ));
+            }
+            let start = text.len();
+            text.push_str(&decoded);
+            let end = text.len();
+            let line = &text[start..end];
+            let date = match self.date.as_mut().and_then(|d| d.detect(line)) {
+                Some(m) => DateFound::Match {
+                    start: m.span.0,
+                    end: m.span.1,
+                    time: m.time.map(|secs| LogTime {
+                        secs,
+                        is_int: m.time_is_int,
+                    }),
+                },
+                None => DateFound::NoMatch,
+            };
+            if self.clock_lines % 256 == 0 {
+                self.clock = now();
+            }
+            self.clock_lines += 1;
+            let prepared = self.filter.prepare(line, date, self.clock);
+            lines.push(BlockLine {
+                start,
+                end,
+                line_no: *line_no,
+                prepared,
+            });
+        }
+        (text, lines)
+    }
+
+    fn account_block(&mut self, block: Block) {
+        for (l, (result, budget)) in block.lines.iter().zip(block.results) {
+            self.filter.budget_warnings.extend(budget);
+            let line = &block.text[l.start..l.end];
+            self.account(line, l.line_no, result.into_result(), Vec::new(), true);
+        }
     }
 
     /// The date detector's verdict for a line.
