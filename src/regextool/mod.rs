@@ -15,6 +15,23 @@ use options::{Format, RegexArgs};
 use setup::{RegexHits, RegexKind};
 use std::io::Write;
 
+/// A progress bar on stderr for logs over 64 MiB, hidden when stderr is
+/// not a terminal (the report itself goes to stdout, untouched).
+fn progress_bar(file: &std::fs::File) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let len = file.metadata().map_or(0, |m| m.len());
+    if len < 64 << 20 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Evaluates every prepared line of a block.
 fn evaluate_block(filter: &mut Filter, block: &mut Block) {
     block.results.reserve(block.lines.len());
@@ -449,14 +466,22 @@ impl RegexTool {
         enc: input::Encoding,
         name: &str,
     ) -> std::io::Result<()> {
+        let progress = progress_bar(&file);
         if let Some(workers) = self.parallel_workers(&file) {
-            return self.process_file_parallel(file, enc, name, workers);
+            let r = self.process_file_parallel(file, enc, name, workers, &progress);
+            progress.finish_and_clear();
+            return r;
         }
         let mut reader = input::LineReader::new(file);
         let mut line_no = 0u64;
         let mut warned = false;
+        let mut bytes = 0u64;
         while let Some(raw) = reader.next_line()? {
             line_no += 1;
+            bytes += raw.len() as u64 + 1;
+            if line_no % 65536 == 0 {
+                progress.set_position(bytes);
+            }
             let raw = input::strip_eol(raw);
             if raw.is_empty() || raw[0] == b'#' {
                 continue;
@@ -475,6 +500,7 @@ impl RegexTool {
             let text = text.into_owned();
             self.process_one(&text, line_no);
         }
+        progress.finish_and_clear();
         if reader.unterminated > 0 {
             self.warnings.push(format!(
                 "warning: {name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
@@ -523,6 +549,7 @@ impl RegexTool {
         enc: input::Encoding,
         name: &str,
         workers: Vec<crate::filter::matcher::Compiled>,
+        progress: &indicatif::ProgressBar,
     ) -> std::io::Result<()> {
         use std::sync::{Arc, Mutex, mpsc};
         const BLOCK: usize = 256 << 10;
@@ -557,6 +584,7 @@ impl RegexTool {
             let mut waiting = std::collections::BTreeMap::new();
             let result = (|| -> std::io::Result<()> {
                 while let Some(raw) = reader.next_block(BLOCK)? {
+                    progress.inc(raw.len() as u64);
                     let (text, lines) =
                         self.prepare_block(&raw, enc, name, &mut line_no, &mut warned);
                     let block = Block {
