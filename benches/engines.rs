@@ -1,8 +1,9 @@
 //! The two per-line engines of `f2b regex` against their Python peers,
 //! measured in the same run (`cargo bench --bench engines`):
 //!
-//! - the asterisk prefregex (`pyre` search with captures) against Python's
-//!   `re` on the same lines;
+//! - the prefregex of our founding setup's asterisk filter
+//!   (compat-fixtures/founding-setup, tags expanded; `pyre` search with
+//!   captures) against Python's `re` on the same lines;
 //! - the date detector (template choice, cut and conversion) against
 //!   fail2ban 1.0.2's `DateDetector` (`matchTime` + `getTime`).
 //!
@@ -13,12 +14,12 @@
 use std::process::Command;
 use std::time::Instant;
 
-const PREF: &str = r"^(?:\[\])?\s*(?:<[^.]+\.[^.]+>\s+)?(?:\S+\s+)?(?:kernel:\s?\[ *\d+\.\d+\]:?\s+)?(?:@vserver_\S+\s+)?(?:(?:(?:\s*\[\d+\])?:\s+[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?|[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?(?:\s*\[\d+\])?:?)\s+)?(?:\[ID \d+ \S+\]\s+)?(?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)? (?P<content>.+)$";
 const REPEAT: usize = 200;
 
-fn python(script: &str, arg: &str) -> Option<f64> {
+fn python(script: &str, args: &[&str]) -> Option<f64> {
     let out = Command::new("/usr/bin/python3")
-        .args(["-c", script, arg])
+        .args(["-c", script])
+        .args(args)
         .output()
         .ok()?;
     if !out.status.success() {
@@ -49,7 +50,19 @@ fn main() {
     let n = lines.len();
 
     // Prefregex, on the line with its date cut ("[] ..."), as fail2ban searches it.
-    let re = f2b::pyre::compile(PREF, f2b::pyre::Flags::default()).expect("prefregex");
+    let env =
+        f2b::samples::SampleEnv::new(f2b::filter::Flavor::V1_0_2, std::path::Path::new("/tmp"));
+    let setup = std::path::Path::new(root).join("compat-fixtures/founding-setup");
+    let loaded = f2b::samples::load_filter("asterisk", &setup, &Default::default(), &env)
+        .expect("founding-setup asterisk filter");
+    let pref = loaded
+        .filter
+        .pref
+        .as_ref()
+        .expect("prefregex")
+        .expanded
+        .clone();
+    let re = f2b::pyre::compile(&pref, f2b::pyre::Flags::default()).expect("prefregex");
     let cut: Vec<String> = lines
         .iter()
         .map(|l| format!("[]{}\n", l.split_once(']').map_or(*l, |x| x.1)))
@@ -62,9 +75,9 @@ fn main() {
     let ours = t.elapsed().as_secs_f64();
     let py = python(
         &format!(
-            "import re,sys,time\nr=re.compile({PREF:?})\nls=['[]'+(l.split(']',1)[1] if ']' in l else l)+'\\n' for l in open(sys.argv[1]).read().splitlines()]*{REPEAT}\nt=time.perf_counter()\nfor l in ls: r.search(l)\nprint(time.perf_counter()-t)"
+            "import re,sys,time\nr=re.compile(sys.argv[2])\nls=['[]'+(l.split(']',1)[1] if ']' in l else l)+'\\n' for l in open(sys.argv[1]).read().splitlines()]*{REPEAT}\nt=time.perf_counter()\nfor l in ls: r.search(l)\nprint(time.perf_counter()-t)"
         ),
-        &log,
+        &[&log, &pref],
     );
     report(
         &format!("prefregex ({hits} matching)"),
@@ -86,7 +99,7 @@ fn main() {
         &format!(
             "import sys,time\nsys.path.insert(0,'/usr/lib/python3/dist-packages')\nfrom fail2ban.server.datedetector import DateDetector\nls=open(sys.argv[1]).read().splitlines()*{REPEAT}\nd=DateDetector()\nt=time.perf_counter()\nfor l in ls:\n m=d.matchTime(l)\n d.getTime(l, m)\nprint(time.perf_counter()-t)"
         ),
-        &log,
+        &[&log],
     );
     report(
         &format!("date detector ({found} dated)"),

@@ -7,7 +7,13 @@ Every scenario runs in a fresh process (fail2ban caches templates and their
 match counters per process), with now fixed to 1124013600 (as fail2ban's
 test suite does) and TZ=CET-01CEST-02,M3.5.0,M10.5.0.
 
-Output: tests/data/date/lines.json
+Usage:
+  record-date-lines.py                      our own lines -> tests/data/date/lines.json
+  record-date-lines.py --corpus DIR --out F fail2ban's sample logs under DIR
+                                            (../shared/compat) -> F; the date
+                                            tests run this at test time, so
+                                            fail2ban's logs are never copied
+                                            into the repository
 """
 import glob
 import json
@@ -18,10 +24,11 @@ import sys
 TZ = "CET-01CEST-02,M3.5.0,M10.5.0"
 NOW = 1124013600
 HERE = os.path.dirname(os.path.abspath(__file__))
-LOGDIRS = [
-    "/work/shared/compat/fail2ban-1.0.2/tests-files/logs",
-    "/work/shared/compat/fail2ban-upstream/tests-files/logs",
-]
+def logdirs(compat):
+    return [
+        os.path.join(compat, "fail2ban-1.0.2/tests-files/logs"),
+        os.path.join(compat, "fail2ban-upstream/tests-files/logs"),
+    ]
 MAX_LINES = 150
 
 SYNTH = [
@@ -167,34 +174,42 @@ def main():
         print(json.dumps(run_scenario(sc)))
         return 0
     scenarios = []
-    seen = set()
-    for d in LOGDIRS:
-        for p in sorted(glob.glob(os.path.join(d, "*"))):
-            if not os.path.isfile(p):
-                continue
-            lines = read_lines(p)
-            key = "\n".join(lines)
-            if key in seen or not lines:
-                continue
-            seen.add(key)
-            scenarios.append({"name": os.path.relpath(p, "/work/shared/compat"), "pattern": None, "lines": lines})
-    scenarios.append({"name": "synthetic", "pattern": None, "lines": SYNTH})
-    for pat, lines in PATTERN_LINES:
-        if lines is None:
-            for name in ("asterisk", "sshd", "apache-auth", "monit"):
-                p = os.path.join(LOGDIRS[0], name)
-                scenarios.append({"name": "pattern %s on %s" % (pat, name), "pattern": pat, "lines": read_lines(p)})
-            continue
-        scenarios.append({"name": "pattern %r" % pat, "pattern": pat, "lines": lines})
-    for tz, lines in TZ_CASES:
-        scenarios.append({"name": "tz %s" % tz, "pattern": None, "tz": tz, "lines": lines})
+    if len(sys.argv) == 5 and sys.argv[1] == "--corpus" and sys.argv[3] == "--out":
+        compat, dest = sys.argv[2], sys.argv[4]
+        dirs = logdirs(compat)
+        seen = set()
+        for d in dirs:
+            for p in sorted(glob.glob(os.path.join(d, "*"))):
+                if not os.path.isfile(p):
+                    continue
+                lines = read_lines(p)
+                key = "\n".join(lines)
+                if key in seen or not lines:
+                    continue
+                seen.add(key)
+                scenarios.append({"name": os.path.relpath(p, compat), "pattern": None, "lines": lines})
+        for pat, lines in PATTERN_LINES:
+            if lines is None:
+                for name in ("asterisk", "sshd", "apache-auth", "monit"):
+                    p = os.path.join(dirs[0], name)
+                    scenarios.append({"name": "pattern %s on %s" % (pat, name), "pattern": pat, "lines": read_lines(p)})
+    elif len(sys.argv) == 1:
+        dest = os.path.join(HERE, "..", "tests", "data", "date", "lines.json")
+        scenarios.append({"name": "synthetic", "pattern": None, "lines": SYNTH})
+        for pat, lines in PATTERN_LINES:
+            if lines is not None:
+                scenarios.append({"name": "pattern %r" % pat, "pattern": pat, "lines": lines})
+        for tz, lines in TZ_CASES:
+            scenarios.append({"name": "tz %s" % tz, "pattern": None, "tz": tz, "lines": lines})
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
     env = dict(os.environ, TZ=TZ)
     for sc in scenarios:
         out = subprocess.run([sys.executable, __file__, "--one"], input=json.dumps(sc), env=env,
                              check=True, capture_output=True, text=True).stdout
         sc.update(json.loads(out))
-    out = os.path.join(HERE, "..", "tests", "data", "date", "lines.json")
-    with open(out, "w") as f:
+    with open(dest, "w") as f:
         json.dump({"tz": TZ, "now": NOW, "scenarios": scenarios}, f, indent=0, ensure_ascii=False)
         f.write("\n")
 

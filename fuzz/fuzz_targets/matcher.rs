@@ -21,61 +21,43 @@
 //! Without it (the default, and how to reproduce a crash) every input gets
 //! fresh ones.
 //!
-//! The regex strings below are data: the expanded values fail2ban 1.0.2's
-//! `fail2ban-client -d` prints for the stock `[asterisk]` and `[sshd]` jails
-//! (`<HOST>` and friends are left for `Filter` to expand).
+//! The filters are read at start-up from fail2ban 1.0.2's stock tree in the
+//! compatibility corpus (`$F2B_COMPAT`, default `../../shared/compat` from
+//! this crate), never copied here (fail2ban's files are GPL test data).
 #![no_main]
 
 use f2b::date::{DateDetector, DateOptions};
 use f2b::filter::groups::LogTime;
 use f2b::filter::{DateFound, Filter, FilterOptions};
 use libfuzzer_sys::fuzz_target;
+use f2b::filter::Flavor;
+use f2b::samples::{SampleEnv, load_filter};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
-/// `asterisk` prefregex, from `fail2ban-client -d` (stock 1.0.2 config).
-const ASTERISK_PREFREGEX: &str = r#"^(?:\[\])?\s*(?:<[^.]+\.[^.]+>\s+)?(?:\S+\s+)?(?:kernel:\s?\[ *\d+\.\d+\]:?\s+)?(?:@vserver_\S+\s+)?(?:(?:(?:\s*\[\d+\])?:\s+[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?|[\[\(]?asterisk(?:\(\S+\))?[\]\)]?:?(?:\s*\[\d+\])?:?)\s+)?(?:\[ID \d+ \S+\]\s+)?(?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)? <F-CONTENT>.+</F-CONTENT>$"#;
-/// `asterisk` failregexes, from `fail2ban-client -d` (stock 1.0.2 config).
-const ASTERISK_FAILREGEX: &[&str] = &[
-    r#"^Registration from '[^']*' failed for '<HOST>(:\d+)?' - (?:Wrong password|Username/auth name mismatch|No matching peer found|Not a local domain|Device does not match ACL|Peer is not supposed to register|ACL error \(permit/deny\)|Not a local domain)$"#,
-    r#"^Call from '[^']*' \((?:(?:TCP|UDP):)?<HOST>:\d+\) to extension '[^']*' rejected because extension not found in context"#,
-    r#"^(?:Host )?<HOST> (?:failed (?:to authenticate\b|MD5 authentication\b)|tried to authenticate with nonexistent user\b)"#,
-    r#"^No registration for peer '[^']*' \(from <HOST>\)$"#,
-    r#"^hacking attempt detected '<HOST>'$"#,
-    r#"^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeResponseFailed|InvalidPassword)"(?:(?:,(?!RemoteAddress=)\w+="[^"]*")*|.*?),RemoteAddress="IPV[46]/[^/"]+/<HOST>/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$"#,
-    r#"^"Rejecting unknown SIP connection from <HOST>(?::\d+)?"$"#,
-    r#"^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '<HOST>(?::\d+)?'\s\(callid: [^\)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$"#,
-];
-/// `sshd` prefregex, from `fail2ban-client -d` (stock 1.0.2 config).
-const SSHD_PREFREGEX: &str = r#"^<F-MLFID>(?:\[\])?\s*(?:<[^.]+\.[^.]+>\s+)?(?:\S+\s+)?(?:kernel:\s?\[ *\d+\.\d+\]:?\s+)?(?:@vserver_\S+\s+)?(?:(?:(?:\[\d+\])?:\s+[\[\(]?sshd(?:\(\S+\))?[\]\)]?:?|[\[\(]?sshd(?:\(\S+\))?[\]\)]?:?(?:\[\d+\])?:?)\s+)?(?:\[ID \d+ \S+\]\s+)?</F-MLFID>(?:(?:error|fatal): (?:PAM: )?)?<F-CONTENT>.+</F-CONTENT>$"#;
-/// `sshd` failregexes, from `fail2ban-client -d` (stock 1.0.2 config).
-const SSHD_FAILREGEX: &[&str] = &[
-    r#"^[aA]uthentication (?:failure|error|failed) for <F-USER>.*</F-USER> from <HOST>( via \S+)?(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^User not known to the underlying authentication module for <F-USER>.*</F-USER> from <HOST>(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^Failed publickey for invalid user <F-USER>(?P<cond_user>\S+)|(?:(?! from ).)*?</F-USER> from <HOST>(?: (?:port \d+|on \S+)){0,2}(?: ssh\d*)?(?(cond_user): |(?:(?:(?! from ).)*)$)"#,
-    r#"^Failed (?:<F-NOFAIL>publickey</F-NOFAIL>|\S+) for (?P<cond_inv>invalid user )?<F-USER>(?P<cond_user>\S+)|(?(cond_inv)(?:(?! from ).)*?|[^:]+)</F-USER> from <HOST>(?: (?:port \d+|on \S+)){0,2}(?: ssh\d*)?(?(cond_user): |(?:(?:(?! from ).)*)$)"#,
-    r#"^<F-USER>ROOT</F-USER> LOGIN REFUSED FROM <HOST>"#,
-    r#"^[iI](?:llegal|nvalid) user <F-USER>.*?</F-USER> from <HOST>(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^User <F-USER>\S+|.*?</F-USER> from <HOST> not allowed because not listed in AllowUsers(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^User <F-USER>\S+|.*?</F-USER> from <HOST> not allowed because listed in DenyUsers(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^User <F-USER>\S+|.*?</F-USER> from <HOST> not allowed because not in any group(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^refused connect from \S+ \(<HOST>\)"#,
-    r#"^Received <F-MLFFORGET>disconnect</F-MLFFORGET> from <HOST>(?: (?:port \d+|on \S+)){0,2}:\s*3: .*: Auth fail(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^User <F-USER>\S+|.*?</F-USER> from <HOST> not allowed because a group is listed in DenyGroups(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^User <F-USER>\S+|.*?</F-USER> from <HOST> not allowed because none of user's groups are listed in AllowGroups(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^<F-NOFAIL>pam_[a-z]+\(sshd:auth\):\s+authentication failure;</F-NOFAIL>(?:\s+(?:(?:logname|e?uid|tty)=\S*)){0,4}\s+ruser=<F-ALT_USER>\S*</F-ALT_USER>\s+rhost=<HOST>(?:\s+user=<F-USER>\S*</F-USER>)?(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^maximum authentication attempts exceeded for <F-USER>.*</F-USER> from <HOST>(?: (?:port \d+|on \S+)){0,2}(?: ssh\d*)?(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^User <F-USER>\S+|.*?</F-USER> not allowed because account is locked(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*"#,
-    r#"^<F-MLFFORGET>Disconnecting</F-MLFFORGET>(?: from)?(?: (?:invalid|authenticating)) user <F-USER>\S+</F-USER> <HOST>(?: (?:port \d+|on \S+)){0,2}:\s*Change of username or service not allowed:\s*.*\[preauth\]\s*$"#,
-    r#"^Disconnecting: Too many authentication failures(?: for <F-USER>\S+|.*?</F-USER>)?(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*$"#,
-    r#"^<F-NOFAIL>Received <F-MLFFORGET>disconnect</F-MLFFORGET></F-NOFAIL> from <HOST>(?: (?:port \d+|on \S+)){0,2}:\s*11:"#,
-    r#"^<F-NOFAIL><F-MLFFORGET>(Connection (?:closed|reset)|Disconnected)</F-MLFFORGET></F-NOFAIL> (?:by|from)(?: (?:invalid|authenticating) user <F-USER>\S+|.*?</F-USER>)? <HOST>(?:(?: (?:port \d+|on \S+|\[preauth\])){0,3}\s*|\s*)$"#,
-    r#"^<F-MLFFORGET><F-MLFGAINED>Accepted \w+</F-MLFGAINED></F-MLFFORGET> for <F-USER>\S+</F-USER> from <HOST>(?:\s|$)"#,
-    r#"^<F-NOFAIL>Connection from</F-NOFAIL> <HOST>"#,
-];
+/// (prefregex, failregexes) of a stock filter, as configured (tags unexpanded).
+fn stock(name: &str) -> (Option<String>, Vec<String>) {
+    static CACHE: OnceLock<Mutex<HashMap<String, (Option<String>, Vec<String>)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap().get(name) {
+        return v.clone();
+    }
+    let compat = std::env::var("F2B_COMPAT")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/compat").into());
+    let config = Path::new(&compat).join("fail2ban-1.0.2/config");
+    let env = SampleEnv::new(Flavor::V1_0_2, Path::new("/tmp"));
+    let lf = load_filter(name, &config, &Default::default(), &env)
+        .unwrap_or_else(|e| panic!("stock filter {name} under {}: {e}", config.display()));
+    let v = (
+        lf.filter.pref.as_ref().map(|p| p.original.clone()),
+        lf.filter.fail.iter().map(|r| r.original.clone()).collect(),
+    );
+    cache.lock().unwrap().insert(name.to_string(), v.clone());
+    v
+}
 
-/// Ignoreregexes of our own (the stock jails have none): one on the
-/// content, one with a tag, so the ignore paths run too.
 const IGNOREREGEX: &[&str] = &[r#"from 192\.168\.1\.\d+"#, r#"^Accepted \S+ for \S+ from <HOST>"#];
 
 /// A fixed "now" (2018-10-13 21:20:00 UTC, inside the generated logs'
@@ -106,13 +88,11 @@ fn build(flags: u8) -> (Filter, DateDetector) {
         ..FilterOptions::default()
     };
     let mut filter = Filter::new(opts);
-    let (pref, fails) = if sshd {
-        (SSHD_PREFREGEX, SSHD_FAILREGEX)
-    } else {
-        (ASTERISK_PREFREGEX, ASTERISK_FAILREGEX)
-    };
-    filter.set_prefregex(pref).expect("stock prefregex compiles");
-    for f in fails {
+    let (pref, fails) = stock(if sshd { "sshd" } else { "asterisk" });
+    if let Some(p) = pref {
+        filter.set_prefregex(&p).expect("stock prefregex compiles");
+    }
+    for f in &fails {
         filter.add_failregex(f).expect("stock failregex compiles");
     }
     if flags & 0x80 != 0 {
@@ -163,6 +143,5 @@ fn feed(filter: &mut Filter, det: &mut DateDetector, rest: &[u8]) {
             let _ = f.is_nofail();
             let _ = f.fid.as_ref().map(|ip| ip.ntoa());
         }
-        let _ = res.without_date.len();
     }
 }
