@@ -27,7 +27,6 @@
 #![no_main]
 
 use f2b::date::{DateDetector, DateOptions};
-use f2b::filter::groups::LogTime;
 use f2b::filter::{DateFound, Filter, FilterOptions};
 use libfuzzer_sys::fuzz_target;
 use f2b::filter::Flavor;
@@ -64,19 +63,6 @@ const IGNOREREGEX: &[&str] = &[r#"from 192\.168\.1\.\d+"#, r#"^Accepted \S+ for 
 /// range) so that a crash reproduces whatever the wall clock says.
 const NOW: f64 = 1_539_465_600.0;
 
-fn date_found(det: &mut DateDetector, line: &str) -> DateFound {
-    match det.detect(line) {
-        Some(m) => DateFound::Match {
-            start: m.span.0,
-            end: m.span.1,
-            time: m.time.map(|secs| LogTime {
-                secs,
-                is_int: m.time_is_int,
-            }),
-        },
-        None => DateFound::NoMatch,
-    }
-}
 
 fn build(flags: u8) -> (Filter, DateDetector) {
     let sshd = flags & 1 != 0;
@@ -136,7 +122,7 @@ fuzz_target!(|data: &[u8]| {
 fn feed(filter: &mut Filter, det: &mut DateDetector, rest: &[u8]) {
     for raw in rest.split(|&b| b == b'\n') {
         let line = String::from_utf8_lossy(raw);
-        let date = date_found(det, &line);
+        let date = DateFound::from_date_match(det.detect(&line));
         let res = filter.process_line(&line, date, NOW);
         // Touch what fail2ban-regex reads from the result.
         for f in &res.failures {

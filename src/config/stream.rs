@@ -74,6 +74,27 @@ pub fn fill_filter_stream(
     Ok(())
 }
 
+/// A command of a filter's stream as `(option, values)`: `set J opt V…`
+/// gives its values, `multi-set J opt [V…]` its list (values as text).
+pub fn filter_command(cmd: &PyValue) -> Option<(&str, Vec<String>)> {
+    let PyValue::List(parts) = cmd else {
+        return None;
+    };
+    let (Some(PyValue::Str(kind)), Some(PyValue::Str(opt))) = (parts.first(), parts.get(2)) else {
+        return None;
+    };
+    let text = |v: &PyValue| match v {
+        PyValue::Str(s) => s.clone(),
+        other => other.repr(),
+    };
+    let values = match (kind.as_str(), parts.get(3)) {
+        ("multi-set", Some(PyValue::List(v))) => v.iter().map(text).collect(),
+        ("set", _) => parts[3..].iter().map(text).collect(),
+        _ => return None,
+    };
+    Some((opt.as_str(), values))
+}
+
 /// `JailReader._glob`: existing files matching a pattern; dangling links
 /// are reported and skipped.
 fn glob_existing(store: &mut Store, path: &str) -> Result<Vec<String>, ConfigError> {

@@ -55,40 +55,6 @@ pub(crate) struct DateRegex {
     names: Vec<Option<String>>,
 }
 
-/// Find the index just past the group opened at `open` (balanced parens,
-/// honouring escapes and classes).
-fn group_end(s: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = open;
-    let mut in_class = false;
-    while i < s.len() {
-        match s[i] {
-            b'\\' => i += 1,
-            b'[' if !in_class => {
-                in_class = true;
-                // a ']' right after '[' or '[^' is literal
-                if s.get(i + 1) == Some(&b'^') {
-                    i += 1;
-                }
-                if s.get(i + 1) == Some(&b']') {
-                    i += 1;
-                }
-            }
-            b']' if in_class => in_class = false,
-            b'(' if !in_class => depth += 1,
-            b')' if !in_class => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
 /// Rewrite a Python template regex into the fast dialect, or `None` when it
 /// uses something the fast engine cannot do with the same semantics.
 fn fast_source(py: &str) -> Option<String> {
@@ -121,7 +87,7 @@ fn fast_source(py: &str) -> Option<String> {
     let mut text = body.to_string();
     if let Some(p) = text.find("(?P=_sep)") {
         let def = text.find("(?P<_sep>")?;
-        let end = group_end(text.as_bytes(), def)?;
+        let end = crate::pyre::group_end(text.as_bytes(), def)?;
         let inner = text[def + "(?P<_sep>".len()..end - 1].to_string();
         text.replace_range(p..p + "(?P=_sep)".len(), &format!("(?P<{M_SEP}>{inner})"));
     }

@@ -2,12 +2,37 @@
 //! (classes cut to ASCII, built up front, small and fast) and one for any
 //! haystack, built the first time a non-ASCII buffer comes along.
 
+use crate::pyre;
 use std::sync::OnceLock;
 
 pub struct DualAutomaton {
     ascii: regex::Regex,
-    unicode_pattern: String,
+    /// Python patterns (with flags) and how they are translated, for the
+    /// Unicode build (made only when needed: it costs more than the rest).
+    pieces: Vec<(String, pyre::Flags)>,
+    mode: pyre::Mode,
+    anchored: bool,
     unicode: OnceLock<Option<regex::Regex>>,
+}
+
+type Translate = fn(&str, pyre::Flags, pyre::Mode) -> Result<String, pyre::Error>;
+
+fn join(
+    pieces: &[(String, pyre::Flags)],
+    mode: pyre::Mode,
+    anchored: bool,
+    translate: Translate,
+) -> Option<String> {
+    let parts: Option<Vec<String>> = pieces
+        .iter()
+        .map(|(p, f)| translate(p, *f, mode).ok().map(|t| format!("(?:{t})")))
+        .collect();
+    let alt = parts?.join("|");
+    Some(if anchored {
+        format!("\\A(?:{alt})")
+    } else {
+        alt
+    })
 }
 
 fn build(pattern: &str) -> Option<regex::Regex> {
@@ -19,14 +44,34 @@ fn build(pattern: &str) -> Option<regex::Regex> {
 }
 
 impl DualAutomaton {
-    /// `None` when the ASCII form does not build (the pattern needs the
-    /// backtracking engine, or is too large).
-    pub fn new(ascii_pattern: &str, unicode_pattern: String) -> Option<DualAutomaton> {
+    /// The alternation of `pieces` translated for `mode` (anchored at the
+    /// start with `\A` when asked); `None` when the ASCII form does not
+    /// build (a piece needs the backtracking engine, or is too large).
+    pub fn new(
+        pieces: Vec<(String, pyre::Flags)>,
+        mode: pyre::Mode,
+        anchored: bool,
+    ) -> Option<DualAutomaton> {
+        if pieces.is_empty() {
+            return None;
+        }
+        let ascii = join(&pieces, mode, anchored, pyre::translate_ascii)?;
         Some(DualAutomaton {
-            ascii: build(ascii_pattern)?,
-            unicode_pattern,
+            ascii: build(&ascii)?,
+            pieces,
+            mode,
+            anchored,
             unicode: OnceLock::new(),
         })
+    }
+
+    fn unicode(&self) -> Option<&regex::Regex> {
+        self.unicode
+            .get_or_init(|| {
+                join(&self.pieces, self.mode, self.anchored, pyre::translate)
+                    .and_then(|p| build(&p))
+            })
+            .as_ref()
     }
 
     /// The end of the leftmost-first match; `None` when the Unicode build
@@ -35,9 +80,7 @@ impl DualAutomaton {
         let re = if hay.is_ascii() {
             &self.ascii
         } else {
-            self.unicode
-                .get_or_init(|| build(&self.unicode_pattern))
-                .as_ref()?
+            self.unicode()?
         };
         Some(re.find(hay).map(|m| m.end()))
     }
@@ -48,9 +91,6 @@ impl DualAutomaton {
         if hay.is_ascii() {
             return Some(self.ascii.is_match(hay));
         }
-        self.unicode
-            .get_or_init(|| build(&self.unicode_pattern))
-            .as_ref()
-            .map(|r| r.is_match(hay))
+        self.unicode().map(|r| r.is_match(hay))
     }
 }

@@ -165,6 +165,23 @@ impl Prepared {
     }
 }
 
+impl DateFound {
+    /// The date detector's verdict as the filter takes it.
+    pub fn from_date_match(m: Option<crate::date::DateMatch>) -> DateFound {
+        match m {
+            Some(m) => DateFound::Match {
+                start: m.span.0,
+                end: m.span.1,
+                time: m.time.map(|secs| LogTime {
+                    secs,
+                    is_int: m.time_is_int,
+                }),
+            },
+            None => DateFound::NoMatch,
+        }
+    }
+}
+
 /// A search that ran out of its backtracking budget.
 #[derive(Clone, Debug)]
 pub struct BudgetWarning {
@@ -870,22 +887,11 @@ impl Filter {
 /// One automaton for the union of the regexes' translations in `mode`;
 /// `None` when one of them cannot be expressed (no gate then).
 fn union_automaton(regexes: &[&FRegex], mode: crate::pyre::Mode) -> Option<DualAutomaton> {
-    if regexes.is_empty() {
-        return None;
-    }
-    let mut ascii = Vec::new();
-    let mut unicode = Vec::new();
-    for r in regexes {
-        ascii.push(format!(
-            "(?:{})",
-            crate::pyre::translate_ascii(&r.expanded, r.flags, mode).ok()?
-        ));
-        unicode.push(format!(
-            "(?:{})",
-            crate::pyre::translate(&r.expanded, r.flags, mode).ok()?
-        ));
-    }
-    DualAutomaton::new(&ascii.join("|"), unicode.join("|"))
+    let pieces = regexes
+        .iter()
+        .map(|r| (r.expanded.clone(), r.flags))
+        .collect();
+    DualAutomaton::new(pieces, mode, false)
 }
 
 /// `_updateUsers`: adds a user (when the regex captured one) and returns

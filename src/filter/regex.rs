@@ -154,24 +154,15 @@ impl FRegex {
             }
             ordered.push(*idx);
         }
-        let dual = |mode: pyre::Mode| {
-            let ascii = pyre::translate_ascii(&expanded, flags, mode).ok()?;
-            let unicode = pyre::translate(&expanded, flags, mode).ok()?;
-            DualAutomaton::new(&ascii, unicode)
+        let dual = |pattern: &str, mode, anchored| {
+            DualAutomaton::new(vec![(pattern.to_string(), flags)], mode, anchored)
         };
-        let prefilter = dual(pyre::Mode::Gate);
-        let single_line = dual(pyre::Mode::SingleLine);
+        let prefilter = dual(&expanded, pyre::Mode::Gate, false);
+        let single_line = dual(&expanded, pyre::Mode::SingleLine, false);
         const CONTENT_TAIL: &str = "(?P<content>.+)$";
         let content_prefix = match expanded.strip_suffix(CONTENT_TAIL) {
             Some(x) if re.group_index().len() == 1 && !flags.multiline => {
-                let ascii = pyre::translate_ascii(x, flags, pyre::Mode::SingleLine).ok();
-                let unicode = pyre::translate(x, flags, pyre::Mode::SingleLine).ok();
-                match (ascii, unicode) {
-                    (Some(a), Some(u)) => {
-                        DualAutomaton::new(&format!("\\A(?:{a})"), format!("\\A(?:{u})"))
-                    }
-                    _ => None,
-                }
+                dual(x, pyre::Mode::SingleLine, true)
             }
             _ => None,
         };
@@ -241,9 +232,8 @@ impl FRegex {
     /// running the capture engine (see `content_prefix`); `None` when that
     /// shortcut does not apply.
     pub fn quick_content<'b>(&self, buf: &'b str) -> Option<&'b str> {
-        let end = self.content_prefix.as_ref()?.find_end(buf)??;
-        let line_end = buf.len() - usize::from(buf.ends_with('\n'));
-        (end < line_end).then(|| &buf[end..line_end])
+        let start = self.quick_content_start(buf)??;
+        Some(&buf[start..buf.len() - usize::from(buf.ends_with('\n'))])
     }
 
     /// Whether the named group closes right before a final `$`, so that it
@@ -253,35 +243,8 @@ impl FRegex {
         let Some(start) = self.expanded.find(&open) else {
             return false;
         };
-        let b = self.expanded.as_bytes();
-        let mut depth = 0usize;
-        let mut i = start;
-        let mut in_class = false;
-        while i < b.len() {
-            match b[i] {
-                b'\\' => i += 1,
-                b'[' if !in_class => {
-                    in_class = true;
-                    if b.get(i + 1) == Some(&b'^') {
-                        i += 1;
-                    }
-                    if b.get(i + 1) == Some(&b']') {
-                        i += 1;
-                    }
-                }
-                b']' if in_class => in_class = false,
-                b'(' if !in_class => depth += 1,
-                b')' if !in_class => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return &self.expanded[i + 1..] == "$";
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        false
+        crate::pyre::group_end(self.expanded.as_bytes(), start)
+            .is_some_and(|end| &self.expanded[end..] == "$")
     }
 
     pub fn has_group(&self, name: &str) -> bool {

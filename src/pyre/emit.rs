@@ -137,6 +137,19 @@ fn cat_ranges(cat: Cat, ascii: bool) -> Ranges {
     }
 }
 
+/// The code points a class's items name (unsorted, may overlap).
+fn item_ranges(items: &[SetItem], ascii: bool) -> Ranges {
+    let mut r: Ranges = Vec::new();
+    for it in items {
+        match *it {
+            SetItem::Lit(v) => r.push((v, v)),
+            SetItem::Range(a, b) => r.push((a, b)),
+            SetItem::Cat(c) => r.extend(cat_ranges(c, ascii)),
+        }
+    }
+    r
+}
+
 /// ASCII-only case folding for `(?ai)`: add the other case of ASCII letters.
 fn ascii_fold(r: &mut Ranges) {
     let mut extra = Vec::new();
@@ -354,14 +367,7 @@ impl Emitter {
         let [Node::In { negate, items }] = rep.as_slice() else {
             return None;
         };
-        let mut r: Ranges = Vec::new();
-        for it in items {
-            match *it {
-                SetItem::Lit(v) => r.push((v, v)),
-                SetItem::Range(a, b) => r.push((a, b)),
-                SetItem::Cat(c) => r.extend(cat_ranges(c, ctx.a)),
-            }
-        }
+        let r = item_ranges(items, ctx.a);
         let mut r = normalize(r);
         if *negate {
             r = complement(&r);
@@ -433,14 +439,7 @@ impl Emitter {
     }
 
     fn set(&mut self, negate: bool, items: &[SetItem], ctx: Ctx) {
-        let mut r: Ranges = Vec::new();
-        for it in items {
-            match *it {
-                SetItem::Lit(v) => r.push((v, v)),
-                SetItem::Range(a, b) => r.push((a, b)),
-                SetItem::Cat(c) => r.extend(cat_ranges(c, ctx.a)),
-            }
-        }
+        let mut r = item_ranges(items, ctx.a);
         if ctx.i && ctx.a {
             ascii_fold(&mut r);
         }

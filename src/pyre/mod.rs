@@ -296,6 +296,40 @@ fn unreachable_regex() -> fancy_regex::Regex {
     fancy_regex::Regex::new("[^\\x{0}-\\x{10FFFF}]").expect("valid")
 }
 
+/// In Python pattern text, the index just past the group opened at `open`
+/// (balanced parentheses, honouring escapes and classes).
+pub fn group_end(s: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    let mut in_class = false;
+    while i < s.len() {
+        match s[i] {
+            b'\\' => i += 1,
+            b'[' if !in_class => {
+                in_class = true;
+                // a ']' right after '[' or '[^' is literal
+                if s.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if s.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b']' if in_class => in_class = false,
+            b'(' if !in_class => depth += 1,
+            b')' if !in_class => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The translation of `pattern` for a mode (for tests and diagnostics).
 pub fn translate(pattern: &str, flags: Flags, mode: Mode) -> Result<String, Error> {
     let p = parse::parse_pattern(pattern, flags.bits())?;

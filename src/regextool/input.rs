@@ -86,6 +86,26 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Reads more: the partial line moves to the front, the buffer grows
+    /// for long lines.
+    fn fill(&mut self) -> io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let n = self.buf.len() * 2;
+            self.buf.resize(n, 0);
+        }
+        let n = self.inner.read(&mut self.buf[self.end..])?;
+        if n == 0 {
+            self.eof = true;
+        }
+        self.end += n;
+        Ok(())
+    }
+
     /// The next complete line, or `None` at the end.
     pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
         loop {
@@ -99,21 +119,7 @@ impl<R: Read> LineReader<R> {
                 self.start = self.end;
                 return Ok(None);
             }
-            // Move the partial line to the front, grow for long lines.
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            if self.end == self.buf.len() {
-                let n = self.buf.len() * 2;
-                self.buf.resize(n, 0);
-            }
-            let n = self.inner.read(&mut self.buf[self.end..])?;
-            if n == 0 {
-                self.eof = true;
-            }
-            self.end += n;
+            self.fill()?;
         }
     }
 
@@ -142,20 +148,7 @@ impl<R: Read> LineReader<R> {
                     None => {}
                 }
             }
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            if self.end == self.buf.len() {
-                let n = self.buf.len() * 2;
-                self.buf.resize(n, 0);
-            }
-            let n = self.inner.read(&mut self.buf[self.end..])?;
-            if n == 0 {
-                self.eof = true;
-            }
-            self.end += n;
+            self.fill()?;
         }
     }
 }

@@ -487,25 +487,13 @@ impl RegexTool {
                 continue;
             }
             let (text, bad) = enc.decode(raw);
-            if bad && !warned {
-                warned = true;
-                let text = text.to_string();
-                self.warnings.push(format!(
-                    "warning: {name}:{line_no}: bytes that are not valid {} replaced by U+FFFD (as fail2ban does; later lines are not reported)",
-                    self.args.encoding.as_deref().unwrap_or("UTF-8")
-                ));
-                self.process_one(&text, line_no);
-                continue;
+            if bad {
+                self.warn_undecodable(name, line_no, &mut warned);
             }
-            let text = text.into_owned();
             self.process_one(&text, line_no);
         }
         progress.finish_and_clear();
-        if reader.unterminated > 0 {
-            self.warnings.push(format!(
-                "warning: {name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
-            ));
-        }
+        self.warn_unterminated(name, reader.unterminated);
         Ok(())
     }
 
@@ -627,11 +615,7 @@ impl RegexTool {
                     Err(_) => break,
                 }
             }
-            if reader.unterminated > 0 {
-                self.warnings.push(format!(
-                    "warning: {name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
-                ));
-            }
+            self.warn_unterminated(name, reader.unterminated);
             result
         })
     }
@@ -654,33 +638,16 @@ impl RegexTool {
                 continue;
             }
             let (decoded, bad) = enc.decode(bytes);
-            if bad && !*warned {
-                *warned = true;
-                self.warnings.push(format!(
-                    "warning: {name}:{line_no}: bytes that are not valid {} replaced by U+FFFD (as fail2ban does; later lines are not reported)",
-                    self.args.encoding.as_deref().unwrap_or("UTF-8")
-                ));
+            if bad {
+                self.warn_undecodable(name, *line_no, warned);
             }
             let start = text.len();
             text.push_str(&decoded);
             let end = text.len();
             let line = &text[start..end];
-            let date = match self.date.as_mut().and_then(|d| d.detect(line)) {
-                Some(m) => DateFound::Match {
-                    start: m.span.0,
-                    end: m.span.1,
-                    time: m.time.map(|secs| LogTime {
-                        secs,
-                        is_int: m.time_is_int,
-                    }),
-                },
-                None => DateFound::NoMatch,
-            };
-            if self.clock_lines % 256 == 0 {
-                self.clock = now();
-            }
-            self.clock_lines += 1;
-            let prepared = self.filter.prepare(line, date, self.clock);
+            let date = self.detect(line);
+            let clock = self.clock();
+            let prepared = self.filter.prepare(line, date, clock);
             lines.push(BlockLine {
                 start,
                 end,
@@ -701,16 +668,36 @@ impl RegexTool {
 
     /// The date detector's verdict for a line.
     fn detect(&mut self, line: &str) -> DateFound {
-        match self.date.as_mut().and_then(|d| d.detect(line)) {
-            Some(m) => DateFound::Match {
-                start: m.span.0,
-                end: m.span.1,
-                time: m.time.map(|secs| LogTime {
-                    secs,
-                    is_int: m.time_is_int,
-                }),
-            },
-            None => DateFound::NoMatch,
+        DateFound::from_date_match(self.date.as_mut().and_then(|d| d.detect(line)))
+    }
+
+    /// fail2ban reads the clock per line; only lines without a date within
+    /// a minute of "now" can tell, so once per 256 lines is enough.
+    fn clock(&mut self) -> f64 {
+        if self.clock_lines % 256 == 0 {
+            self.clock = now();
+        }
+        self.clock_lines += 1;
+        self.clock
+    }
+
+    /// fail2ban's reader never returns a last line without its newline.
+    fn warn_unterminated(&mut self, name: &str, unterminated: usize) {
+        if unterminated > 0 {
+            self.warnings.push(format!(
+                "warning: {name}: the last line has no newline; fail2ban-regex does not read it, so neither does f2b"
+            ));
+        }
+    }
+
+    /// One warning per file for undecodable bytes, as fail2ban logs it.
+    fn warn_undecodable(&mut self, name: &str, line_no: u64, warned: &mut bool) {
+        if !*warned {
+            *warned = true;
+            self.warnings.push(format!(
+                "warning: {name}:{line_no}: bytes that are not valid {} replaced by U+FFFD (as fail2ban does; later lines are not reported)",
+                self.args.encoding.as_deref().unwrap_or("UTF-8")
+            ));
         }
     }
 
@@ -730,13 +717,8 @@ impl RegexTool {
         self.filter.want_pref_groups =
             self.args.verbose > 0 && self.pref_groups.len() <= self.print_limit;
         let date = self.detect(line);
-        // fail2ban reads the clock per line; only lines without a date
-        // within a minute of "now" can tell, so once per 256 lines is enough.
-        if self.clock_lines % 256 == 0 {
-            self.clock = now();
-        }
-        self.clock_lines += 1;
-        let result = self.filter.process_line(line, date, self.clock);
+        let clock = self.clock();
+        let result = self.filter.process_line(line, date, clock);
         self.account(line, line_no, result, org_buffer, full_buffer);
     }
 

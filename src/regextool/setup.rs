@@ -248,20 +248,10 @@ impl RegexTool {
         let mut got_fail = false;
         let mut got_ignore = false;
         for cmd in commands {
-            let PyValue::List(parts) = cmd else { continue };
-            let (Some(PyValue::Str(kind)), Some(PyValue::Str(opt))) = (parts.first(), parts.get(2))
-            else {
+            let Some((opt, values)) = crate::config::stream::filter_command(cmd) else {
                 continue;
             };
-            let values: Vec<String> = match kind.as_str() {
-                "multi-set" => match parts.get(3) {
-                    Some(PyValue::List(v)) => v.iter().map(py_text).collect(),
-                    _ => continue,
-                },
-                "set" => parts[3..].iter().map(py_text).collect(),
-                _ => continue,
-            };
-            match opt.as_str() {
+            match opt {
                 "prefregex" => {
                     for v in values {
                         if let Err(e) = self.filter.set_prefregex(&v) {
@@ -338,11 +328,4 @@ pub struct RegexHits {
     pub count: u64,
     /// `-v`: (failure id, time, "multiple regex matched").
     pub ips: Vec<(String, Option<crate::filter::groups::LogTime>, bool)>,
-}
-
-fn py_text(v: &PyValue) -> String {
-    match v {
-        PyValue::Str(s) => s.clone(),
-        other => other.repr(),
-    }
 }

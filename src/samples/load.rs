@@ -7,17 +7,9 @@ use crate::config::definition::DefinitionReader;
 use crate::config::store::Store;
 use crate::date::DateDetector;
 use crate::filter::{Filter, FilterOptions};
-use crate::pyfmt::PyValue;
 use crate::source::SString;
 use serde_json::{Map, Value};
 use std::path::Path;
-
-fn text(v: &PyValue) -> String {
-    match v {
-        PyValue::Str(s) => s.clone(),
-        other => other.repr(),
-    }
-}
 
 pub fn load_filter(
     name: &str,
@@ -57,21 +49,12 @@ pub fn load_filter(
     });
     let mut date: Option<DateDetector> = Some(DateDetector::new_default(env.date_opts.clone()));
     let mut regexes = Vec::new();
-    for cmd in stream {
-        let PyValue::List(parts) = cmd else { continue };
-        let (Some(PyValue::Str(kind)), Some(PyValue::Str(opt))) = (parts.first(), parts.get(2))
-        else {
+    for cmd in &stream {
+        let Some((opt, values)) = crate::config::stream::filter_command(cmd) else {
             continue;
         };
-        let values: Vec<String> = match kind.as_str() {
-            "multi-set" => match parts.get(3) {
-                Some(PyValue::List(v)) => v.iter().map(text).collect(),
-                _ => continue,
-            },
-            _ => parts.get(3).map(text).into_iter().collect(),
-        };
         for v in values {
-            match opt.as_str() {
+            match opt {
                 "prefregex" => filter.set_prefregex(&v).map_err(|e| e.to_string())?,
                 "addfailregex" => {
                     filter.add_failregex(&v).map_err(|e| e.to_string())?;

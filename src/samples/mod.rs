@@ -323,18 +323,14 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
                         }
                         if !ignore_block {
                             let key = format!("{name}{}", label(&opts));
-                            if !filters.contains_key(&key) {
-                                match load_filter(name, basedir, &opts, env) {
-                                    Ok(f) => {
-                                        lint_greedy(&mut out, &greed, &key, &f);
-                                        out.variants.push((key.clone(), f.regexes.len()));
-                                        filters.insert(key.clone(), f);
-                                    }
-                                    Err(e) => {
-                                        out.error = Some(format!("{key}: {e}"));
-                                        return out;
-                                    }
-                                }
+                            let variant = Variant {
+                                name,
+                                basedir,
+                                env,
+                                greed: &greed,
+                            };
+                            if !variant.ensure(&mut filters, &mut out, &key, &opts) {
+                                return out;
                             }
                             active.push((key, opts));
                         }
@@ -367,18 +363,14 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
             }
             if active.is_empty() {
                 let key = name.to_string();
-                if !filters.contains_key(&key) {
-                    match load_filter(name, basedir, &Map::new(), env) {
-                        Ok(f) => {
-                            lint_greedy(&mut out, &greed, &key, &f);
-                            out.variants.push((key.clone(), f.regexes.len()));
-                            filters.insert(key.clone(), f);
-                        }
-                        Err(e) => {
-                            out.error = Some(format!("{key}: {e}"));
-                            return out;
-                        }
-                    }
+                let variant = Variant {
+                    name,
+                    basedir,
+                    env,
+                    greed: &greed,
+                };
+                if !variant.ensure(&mut filters, &mut out, &key, &Map::new()) {
+                    return out;
                 }
                 active.push((key, Map::new()));
             }
@@ -444,6 +436,42 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
     out
 }
 
+/// What loading one option set of a filter needs.
+struct Variant<'a> {
+    name: &'a str,
+    basedir: &'a Path,
+    env: &'a SampleEnv,
+    greed: &'a crate::pyre::Regex,
+}
+
+impl Variant<'_> {
+    /// Loads the option set `key` once (fail2ban's `_readFilter` cache);
+    /// `false` after recording the error in `out`.
+    fn ensure(
+        &self,
+        filters: &mut crate::Map<String, LoadedFilter>,
+        out: &mut FilterOutcome,
+        key: &str,
+        opts: &Map<String, Value>,
+    ) -> bool {
+        if filters.contains_key(key) {
+            return true;
+        }
+        match load_filter(self.name, self.basedir, opts, self.env) {
+            Ok(f) => {
+                lint_greedy(out, self.greed, key, &f);
+                out.variants.push((key.to_string(), f.regexes.len()));
+                filters.insert(key.to_string(), f);
+                true
+            }
+            Err(e) => {
+                out.error = Some(format!("{key}: {e}"));
+                false
+            }
+        }
+    }
+}
+
 fn lint_greedy(out: &mut FilterOutcome, greed: &crate::pyre::Regex, key: &str, f: &LoadedFilter) {
     for r in &f.regexes {
         if greed.is_match(r).unwrap_or(false) {
@@ -485,17 +513,7 @@ fn check_line(
     tz: &jiff::tz::TimeZone,
 ) -> Result<(), String> {
     let result = if opts.get("logtype").and_then(Value::as_str) != Some("journal") {
-        let date = match flt.date.as_mut().and_then(|d| d.detect(line)) {
-            Some(m) => DateFound::Match {
-                start: m.span.0,
-                end: m.span.1,
-                time: m.time.map(|secs| LogTime {
-                    secs,
-                    is_int: m.time_is_int,
-                }),
-            },
-            None => DateFound::NoMatch,
-        };
+        let date = DateFound::from_date_match(flt.date.as_mut().and_then(|d| d.detect(line)));
         flt.filter.process_line(line, date, TEST_NOW)
     } else {
         flt.filter.process_dated(
