@@ -701,14 +701,11 @@ impl RegexTool {
         }
     }
 
-    /// `process` for one line (comments and empty lines already skipped
-    /// for files; `line_no` is the physical line number).
-    fn process_one(&mut self, line: &str, line_no: u64) {
-        if line.starts_with('#') || line.is_empty() {
-            return;
-        }
+    /// What `testRegex` notes before a line: the multi-line buffer (to see
+    /// which lines a match consumed) and whether it was full.
+    fn before_line(&mut self) -> (Vec<crate::filter::TupleLine>, bool) {
         let maxlines = self.filter.opts.maxlines;
-        let org_buffer: Vec<crate::filter::TupleLine> = if maxlines > 1 {
+        let org_buffer = if maxlines > 1 {
             self.filter.line_buffer().to_vec()
         } else {
             Vec::new()
@@ -716,6 +713,16 @@ impl RegexTool {
         let full_buffer = self.filter.line_buffer().len() >= maxlines;
         self.filter.want_pref_groups =
             self.args.verbose > 0 && self.pref_groups.len() <= self.print_limit;
+        (org_buffer, full_buffer)
+    }
+
+    /// `process` for one line (comments and empty lines already skipped
+    /// for files; `line_no` is the physical line number).
+    fn process_one(&mut self, line: &str, line_no: u64) {
+        if line.starts_with('#') || line.is_empty() {
+            return;
+        }
+        let (org_buffer, full_buffer) = self.before_line();
         let date = self.detect(line);
         let clock = self.clock();
         let result = self.filter.process_line(line, date, clock);
@@ -724,15 +731,7 @@ impl RegexTool {
 
     /// A journal entry (comes with its time; never skipped as a comment).
     fn process_dated(&mut self, tuple: crate::filter::TupleLine, time: LogTime, n: u64) {
-        let maxlines = self.filter.opts.maxlines;
-        let org_buffer: Vec<crate::filter::TupleLine> = if maxlines > 1 {
-            self.filter.line_buffer().to_vec()
-        } else {
-            Vec::new()
-        };
-        let full_buffer = self.filter.line_buffer().len() >= maxlines;
-        self.filter.want_pref_groups =
-            self.args.verbose > 0 && self.pref_groups.len() <= self.print_limit;
+        let (org_buffer, full_buffer) = self.before_line();
         let line = tuple.full();
         let result = self.filter.process_dated(tuple, time);
         self.account(&line, n, result, org_buffer, full_buffer);
