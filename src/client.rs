@@ -30,6 +30,8 @@ pub struct ClientOptions {
     pub loglevel: Option<String>,
     pub logtarget: Option<String>,
     pub syslogsocket: Option<String>,
+    /// Jail files read after the tree's own (`f2b lint -c DIR jail.local`).
+    pub extra_jail_files: Vec<String>,
 }
 
 /// Everything one run produced.
@@ -102,6 +104,7 @@ fn read_config(
 /// Runs fail2ban-client's configuration handling for `-d`/`--dp`/`-t`.
 pub fn run(opts: &ClientOptions) -> ClientOutcome {
     let mut store = Store::new(&opts.conf);
+    store.extra_jail_files = opts.extra_jail_files.clone();
     let mut stdout = String::new();
     let mut f2b_cfg = None;
     let mut main_opts: Map<String, OptValue> = Map::default();

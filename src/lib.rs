@@ -6,6 +6,7 @@
 //!   the jail/filter/action model down to fail2ban's command stream;
 //! - [`client`]: `fail2ban-client -d/--dp/-t` behaviour on top of it;
 //! - [`diag`]: diagnostics as plain data, rendered for humans or scripts;
+//! - [`lint`]: the rule registry behind `f2b lint`;
 //! - [`cli`]: the command line.
 
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod date;
 pub mod diag;
 pub mod filter;
 pub mod ini;
+pub mod lint;
 pub mod pyfmt;
 pub mod pyre;
 pub mod regextool;

@@ -8,6 +8,9 @@
 mod check;
 mod client_args;
 mod dump;
+mod lint;
+
+pub use check::diagnostics as check_diagnostics;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -117,6 +120,20 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Lint filter, action and jail files: injection, dead patterns, misspelled options …
+    ///
+    /// With `-c DIR` (default /etc/fail2ban) the tree's jails and every file of
+    /// filter.d and action.d are linted; PATHs lint single files. Output for
+    /// people, or `--format json|sarif|github` for CI. Exit code 0 when no
+    /// error was found (and no warning with --deny-warnings), 1 otherwise,
+    /// 2 on bad usage. Rules: `f2b lint --list-rules`, `--explain F2B105`,
+    /// docs/rules/.
+    ///
+    /// Examples:
+    ///   f2b lint -c /etc/fail2ban
+    ///   f2b lint filter.d/asterisk-custom.conf --format sarif > lint.sarif
+    ///   f2b lint -c /etc/fail2ban jail.d/custom.local --select F2B2 --deny-warnings
+    Lint(lint::LintArgs),
     /// fail2ban-client's command line: `-c DIR -d`, `--dp`, `-t`, `--str2sec`.
     ///
     /// Same output and exit status as fail2ban-client 1.0.2. Server commands
@@ -169,6 +186,7 @@ pub fn main(argv: Vec<OsString>) -> i32 {
             verbose,
             format,
         } => check::run(&conf, allow_missing_logs, verbose, format),
+        Command::Lint(args) => lint::run(args),
         Command::Client { args } => client_args::run("fail2ban-client", &args),
         Command::Regex { args } => {
             let mut argv = vec!["f2b regex".to_string()];

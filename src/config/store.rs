@@ -58,6 +58,10 @@ pub struct Store {
     /// Include nesting at which the current read fails like Python.
     depth_limit: usize,
     named: HashMap<String, Rc<NamedConfig>>,
+    /// Every file parsed so far, latest parse per path (for the linter).
+    parsed: Vec<(String, Rc<IniFile>)>,
+    /// Files read after the tree's own jail files (`f2b lint -c DIR FILE`).
+    pub extra_jail_files: Vec<String>,
 }
 
 impl Store {
@@ -71,6 +75,8 @@ impl Store {
             include_lists: HashMap::default(),
             depth_limit: include_depth_limit("jail"),
             named: HashMap::default(),
+            parsed: Vec::new(),
+            extra_jail_files: Vec::new(),
         }
     }
 
@@ -135,7 +141,12 @@ impl Store {
                 }
             })
         })?;
-        let r = FileRead::Parsed(Rc::new(parsed));
+        let parsed = Rc::new(parsed);
+        match self.parsed.iter_mut().find(|(p, _)| p == path) {
+            Some(slot) => slot.1 = parsed.clone(),
+            None => self.parsed.push((path.to_string(), parsed.clone())),
+        }
+        let r = FileRead::Parsed(parsed);
         self.files.insert(path.to_string(), r.clone());
         Ok(r)
     }
@@ -285,7 +296,15 @@ impl Store {
         let mut locals = pypath::glob(&format!("{conf_d}/*.local")).map_err(nul)?;
         locals.sort();
         files.extend(locals);
+        if name == "jail" {
+            files.extend(self.extra_jail_files.iter().cloned());
+        }
         Ok(files.into_iter().filter(|f| pypath::exists(f)).collect())
+    }
+
+    /// Every file parsed so far with its sections (latest parse per path).
+    pub fn parsed_files(&self) -> &[(String, Rc<IniFile>)] {
+        &self.parsed
     }
 
     /// fail2ban's `ConfigReaderUnshared.read(name)` into a fresh parser.

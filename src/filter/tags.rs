@@ -30,7 +30,7 @@ fn addr(flavor: Flavor) -> String {
 }
 
 /// The replacement of a static tag (`<IP4>`, `<F-ID/>`, …), if it is one.
-fn static_tag(name: &str, use_dns: &str, flavor: Flavor) -> Option<String> {
+pub(crate) fn static_tag(name: &str, use_dns: &str, flavor: Flavor) -> Option<String> {
     Some(match name {
         "HOST" => {
             if use_dns == "no" {
@@ -62,7 +62,7 @@ pub fn map_tag_to_opt(tag: &str) -> String {
 }
 
 /// A tag candidate `</?[\w\-]+/?>` starting at `start`: its end (exclusive).
-fn tag_at(s: &str, start: usize) -> Option<usize> {
+pub(crate) fn tag_at(s: &str, start: usize) -> Option<usize> {
     let rest = &s[start + 1..];
     let mut i = 0;
     if rest.starts_with('/') {
@@ -86,7 +86,7 @@ fn tag_at(s: &str, start: usize) -> Option<usize> {
 }
 
 /// `F-NAME` or `/F-NAME` with NAME in `[A-Z0-9_\-]+`: (closing, NAME).
-fn custom_tag(inner: &str) -> Option<(bool, &str)> {
+pub(crate) fn custom_tag(inner: &str) -> Option<(bool, &str)> {
     let (close, rest) = match inner.strip_prefix('/') {
         Some(r) => (true, r),
         None => (false, inner),

@@ -220,6 +220,19 @@ pub fn with_backtrack_limit(pattern: &str, flags: Flags, limit: usize) -> Result
     )
 }
 
+/// Python's parse tree of `pattern` (`sre_parse`'s `SubPattern`), for
+/// analyses such as the linter's; errors as [`check`] reports them.
+pub fn parse_tree(pattern: &str, flags: Flags) -> Result<ast::Parsed, Error> {
+    parse::parse_pattern(pattern, flags.bits())
+}
+
+/// The parse tree's types.
+pub mod ast {
+    pub use super::parse::{At, Cat, F_A, F_I, F_M, F_S, F_U, F_X, Node, Parsed, RepKind, SetItem};
+    /// `MAXREPEAT`: an unbounded repeat's `max`.
+    pub const MAXREPEAT: u64 = super::parse::MAXREPEAT;
+}
+
 /// Only parse (accept/reject exactly as Python does), without building the engine.
 pub fn check(pattern: &str, flags: Flags) -> Result<(), Error> {
     parse::parse_pattern(pattern, flags.bits()).map(|_| ())

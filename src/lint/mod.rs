@@ -1,0 +1,50 @@
+//! `f2b lint`: a rule registry over filter, action and jail files.
+//!
+//! The pipeline: [`model`] loads what is linted (a whole tree, or single
+//! files) into plain units that keep their source spans; every rule of
+//! [`registry`] looks at those units and reports [`Finding`]s; [`select`]
+//! applies `--select`/`--ignore` and in-file directives; [`render`] turns the
+//! findings into text, JSON, SARIF or GitHub annotations.
+
+pub mod finding;
+pub mod model;
+pub mod regex_ast;
+pub mod registry;
+pub mod render;
+pub mod rules;
+pub mod select;
+
+pub use finding::{Exploit, Finding, Fix};
+pub use model::{Context, LintInput};
+pub use registry::{RULES, Rule, RuleInfo};
+
+use crate::source::Sources;
+
+/// Everything one lint run produced.
+pub struct LintOutcome {
+    pub findings: Vec<Finding>,
+    pub sources: Sources,
+    /// Files that were linted (for reports and SARIF artifacts).
+    pub linted_files: Vec<String>,
+}
+
+/// Loads the input, runs every selected rule and applies suppressions.
+pub fn run(input: &LintInput, selection: &select::Selection) -> LintOutcome {
+    let ctx = model::load(input);
+    let mut findings = Vec::new();
+    for rule in RULES {
+        if !selection.rule_enabled(rule.info.code) {
+            continue;
+        }
+        let mut sink = Vec::new();
+        (rule.check)(&ctx, &mut sink);
+        findings.extend(sink);
+    }
+    let mut findings = select::apply_directives(&ctx, selection, findings);
+    finding::sort_and_dedup(&mut findings, &ctx.sources);
+    LintOutcome {
+        findings,
+        linted_files: ctx.linted_files.clone(),
+        sources: ctx.sources,
+    }
+}

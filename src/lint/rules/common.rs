@@ -1,0 +1,102 @@
+//! Helpers the rules share: walking a filter's regexes, compiling them the
+//! way the server does.
+
+use crate::filter::Flavor;
+use crate::lint::model::{Context, FilterUnit};
+use crate::source::SString;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegexKind {
+    Prefregex,
+    Failregex,
+    Ignoreregex,
+}
+
+impl RegexKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegexKind::Prefregex => "prefregex",
+            RegexKind::Failregex => "failregex",
+            RegexKind::Ignoreregex => "ignoreregex",
+        }
+    }
+}
+
+/// One configured regex line of a filter.
+pub struct RegexLine<'a> {
+    pub filter: &'a FilterUnit,
+    pub kind: RegexKind,
+    /// 0-based index within its option (failregex 0, 1, …).
+    pub index: usize,
+    pub text: &'a SString,
+}
+
+impl RegexLine<'_> {
+    /// `failregex #2` (the location names the file).
+    pub fn describe(&self) -> String {
+        match self.kind {
+            RegexKind::Prefregex => "prefregex".to_string(),
+            k => format!("{} #{}", k.as_str(), self.index + 1),
+        }
+    }
+
+    pub fn use_dns(&self) -> &str {
+        self.filter.usedns.as_deref().unwrap_or("warn")
+    }
+}
+
+/// Every regex line of every loaded filter.
+pub fn regex_lines(ctx: &Context) -> Vec<RegexLine<'_>> {
+    let mut out = Vec::new();
+    for f in all_filters(ctx) {
+        if let Some(p) = &f.prefregex {
+            out.push(RegexLine {
+                filter: f,
+                kind: RegexKind::Prefregex,
+                index: 0,
+                text: p,
+            });
+        }
+        for (i, r) in f.failregex.iter().enumerate() {
+            out.push(RegexLine {
+                filter: f,
+                kind: RegexKind::Failregex,
+                index: i,
+                text: r,
+            });
+        }
+        for (i, r) in f.ignoreregex.iter().enumerate() {
+            out.push(RegexLine {
+                filter: f,
+                kind: RegexKind::Ignoreregex,
+                index: i,
+                text: r,
+            });
+        }
+    }
+    out
+}
+
+/// Standalone filters and the filters of jails (a jail's parameters can
+/// change the regexes, so both are linted).
+pub fn all_filters(ctx: &Context) -> impl Iterator<Item = &FilterUnit> {
+    ctx.filters
+        .iter()
+        .chain(ctx.jails.iter().filter_map(|j| j.filter.as_ref()))
+}
+
+pub fn flavor(ctx: &Context) -> Flavor {
+    ctx.flavor
+}
+
+/// Whether the pattern starts with an anchor once leading groups are
+/// opened (`^`, `\A`).
+pub fn starts_anchored(nodes: &[crate::pyre::ast::Node]) -> bool {
+    use crate::pyre::ast::{At, Node};
+    match nodes.first() {
+        Some(Node::At(At::Beginning | At::BeginningString)) => true,
+        Some(Node::Group { body, .. }) | Some(Node::Atomic(body)) => starts_anchored(body),
+        Some(Node::Branch(alts)) => alts.iter().all(|a| starts_anchored(a)),
+        _ => false,
+    }
+}
