@@ -103,7 +103,7 @@ fn physical_lines(text: &str) -> Vec<(usize, &str, bool)> {
 }
 
 /// Where an inline `;` comment starts in a line, if any.
-fn inline_comment_start(line: &str) -> Option<usize> {
+pub fn inline_comment_start(line: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(rel) = line[from..].find(';') {
         let idx = from + rel;

@@ -235,14 +235,10 @@ fn load_definition(
     kind: DefinitionKind,
 ) -> Result<Option<DefinitionReader>, crate::config::error::ConfigError> {
     let stem = pypath::strip_ext(&pypath::basename(path)).to_string();
-    let abs = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        pypath::abspath(path)
-    };
+    // Paths stay as given, so findings name files the way the user did.
     let mut reader = match kind {
-        DefinitionKind::Filter => DefinitionReader::new_filter(&abs, "f2b-lint", Map::default()),
-        DefinitionKind::Action => DefinitionReader::new_action(&abs, "f2b-lint", Map::default()),
+        DefinitionKind::Filter => DefinitionReader::new_filter(path, "f2b-lint", Map::default()),
+        DefinitionKind::Action => DefinitionReader::new_action(path, "f2b-lint", Map::default()),
     };
     reader.name = stem;
     if !reader.read_explicit(store)? {

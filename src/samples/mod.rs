@@ -63,6 +63,8 @@ pub struct FilterOutcome {
     pub failures: Vec<String>,
     /// Failregexes no sample hit: "variant: #index regex".
     pub uncovered: Vec<String>,
+    /// The text of each uncovered failregex (as the filter's stream has it).
+    pub uncovered_regexes: Vec<String>,
     /// Failregexes of all option sets, and those covered.
     pub regexes_total: usize,
     pub regexes_covered: usize,
@@ -430,6 +432,7 @@ pub fn run_filter(name: &str, basedir: &Path, env: &SampleEnv) -> FilterOutcome 
             } else {
                 out.uncovered
                     .push(format!("{key}: regex {n} has no samples: {}", f.regexes[n]));
+                out.uncovered_regexes.push(f.regexes[n].clone());
             }
         }
     }

@@ -100,3 +100,51 @@ pub fn starts_anchored(nodes: &[crate::pyre::ast::Node]) -> bool {
         _ => false,
     }
 }
+
+/// The raw `key = value` entries that set `key` for a jail section, in
+/// reading order (the last one wins), falling back to `[DEFAULT]`.
+pub fn jail_entries<'a>(
+    ctx: &'a Context,
+    jail: &str,
+    key: &str,
+) -> Vec<&'a crate::ini::IniEntry> {
+    use crate::lint::model::FileKind;
+    let jail_files = || ctx.files.iter().filter(|f| f.kind == FileKind::Jail);
+    let own: Vec<_> = jail_files()
+        .filter_map(|f| f.ini.sections.get(jail).and_then(|s| s.entries.get(key)))
+        .collect();
+    if !own.is_empty() {
+        return own;
+    }
+    ctx.files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Jail | FileKind::Other))
+        .filter_map(|f| f.ini.defaults.get(key))
+        .collect()
+}
+
+/// The last entry of `key` in the jail's own section (no `[DEFAULT]`).
+pub fn jail_own_entry<'a>(
+    ctx: &'a Context,
+    jail: &str,
+    key: &str,
+) -> Option<&'a crate::ini::IniEntry> {
+    use crate::lint::model::FileKind;
+    ctx.files
+        .iter()
+        .filter(|f| f.kind == FileKind::Jail)
+        .filter_map(|f| f.ini.sections.get(jail).and_then(|s| s.entries.get(key)))
+        .last()
+}
+
+/// The entry that decides `key` for `jail` (the last one read).
+pub fn jail_entry<'a>(ctx: &'a Context, jail: &str, key: &str) -> Option<&'a crate::ini::IniEntry> {
+    jail_entries(ctx, jail, key).pop()
+}
+
+/// A time value in seconds as fail2ban's server computes it.
+pub fn seconds(text: &str) -> Option<f64> {
+    crate::config::timestr::str2seconds(text)
+        .ok()
+        .map(|s| s.as_f64())
+}

@@ -26,7 +26,13 @@ without the jail for others. Either way the protection the file describes is not
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for d in ctx.check.iter().filter(|d| d.severity == Severity::Error) {
+    for d in ctx
+        .check
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        // A missing filter or action file is F2B205's.
+        .filter(|d| !super::f2b205_missing_filter_action::is_missing_file(&d.message))
+    {
         let mut f = Finding::new(&RULE.info, d.message.clone())
             .at_loc(d.loc, d.len)
             .label(d.label.clone());

@@ -1,5 +1,6 @@
-//! F2B204 maxretry-below-one: in progress.
+//! F2B204 maxretry-below-one: `maxretry` of 0 or less.
 
+use super::common::jail_entry;
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
 use crate::lint::model::Context;
@@ -12,13 +13,39 @@ pub static RULE: Rule = Rule {
         summary: "maxretry below 1",
         severity: Severity::Error,
         fix: FixKind::None,
-        what: "TODO",
-        why: "TODO",
-        example: "",
-        example_fixed: "",
+        what: "A jail whose `maxretry` resolves to an integer below 1.",
+        why: "fail2ban bans once the failure count reaches `maxretry`; with 0 or a negative \
+value the very first failure of anyone, including a user who mistyped a password once, is \
+a ban. If that is really wanted, `maxretry = 1` says so.",
+        example: "[sshd]\nenabled = true\nmaxretry = 0\n",
+        example_fixed: "[sshd]\nenabled = true\nmaxretry = 1\n",
         references: &[],
     },
     check,
 };
 
-fn check(_ctx: &Context, _out: &mut Vec<Finding>) {}
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for j in &ctx.jails {
+        let Some(crate::config::value::OptValue::Int(n)) = j.opts.get("maxretry") else {
+            continue;
+        };
+        let Ok(n) = n.parse::<i128>() else { continue };
+        if n >= 1 {
+            continue;
+        }
+        let mut f = Finding::new(
+            &RULE.info,
+            format!(
+                "jail [{}]: maxretry = {n}, so the first failure already bans",
+                j.name
+            ),
+        )
+        .label("below 1");
+        if let Some(e) = jail_entry(ctx, &j.name, "maxretry") {
+            f = f.at(&e.value, 0..e.value.text.len());
+        } else {
+            f.file = ctx.tree.clone();
+        }
+        out.push(f);
+    }
+}

@@ -1,5 +1,6 @@
-//! F2B209 systemd-without-journalmatch: in progress.
+//! F2B209 systemd-without-journalmatch.
 
+use super::common::jail_entry;
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
 use crate::lint::model::Context;
@@ -12,13 +13,45 @@ pub static RULE: Rule = Rule {
         summary: "A systemd backend without journalmatch",
         severity: Severity::Warning,
         fix: FixKind::None,
-        what: "TODO",
-        why: "TODO",
-        example: "",
-        example_fixed: "",
-        references: &[],
+        what: "An enabled jail with `backend = systemd` (or `systemd[…]`) where neither the \
+jail nor its filter sets `journalmatch`.",
+        why: "Without `journalmatch` the jail reads every entry of the whole journal and runs \
+its regexes on all of them: slow on a busy host (fail2ban #2006, #959), and the filter can \
+match messages of other services that happen to look alike.",
+        example: "[sshd]\nenabled = true\nbackend = systemd\nfilter = sshd-custom\n",
+        example_fixed: "[sshd]\nenabled = true\nbackend = systemd\nfilter = sshd-custom\n\
+journalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd\n",
+        references: &["fail2ban #2006", "fail2ban #959"],
     },
     check,
 };
 
-fn check(_ctx: &Context, _out: &mut Vec<Finding>) {}
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for j in ctx.jails.iter().filter(|j| j.enabled && j.config_error.is_none()) {
+        let backend = j.opt_text("backend").map_or("auto", |b| b.text.as_str());
+        if !backend.trim().starts_with("systemd") {
+            continue;
+        }
+        let jail_has = j
+            .opt_text("journalmatch")
+            .is_some_and(|v| !v.text.trim().is_empty());
+        let filter_has = j.filter.as_ref().is_some_and(|f| f.journalmatch.is_some());
+        if jail_has || filter_has {
+            continue;
+        }
+        let mut f = Finding::new(
+            &RULE.info,
+            format!(
+                "jail [{}]: backend {} without journalmatch reads the whole journal",
+                j.name,
+                backend.trim()
+            ),
+        )
+        .label("no journalmatch for this backend");
+        f = match jail_entry(ctx, &j.name, "backend") {
+            Some(e) => f.at(&e.value, 0..e.value.text.len()),
+            None => f.in_file(ctx.tree.clone().unwrap_or_default()),
+        };
+        out.push(f);
+    }
+}

@@ -1,6 +1,7 @@
 //! One file per rule. Each defines `RULE`: its metadata and its check.
 
 pub mod common;
+pub mod jail_options;
 
 pub mod f2b001_config_error;
 pub mod f2b002_config_warning;
