@@ -47,6 +47,14 @@ pub struct LintArgs {
     /// Expand tags as upstream master does instead of 1.0.2.
     #[arg(long)]
     pub upstream: bool,
+    /// Apply the safe fixes (see `--list-rules`) to the files, then report
+    /// what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, also apply suggested fixes, which change behaviour the
+    /// way the rule recommends (review the diff).
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
     /// Print the documentation of a rule and exit.
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
@@ -59,10 +67,11 @@ pub fn run(args: LintArgs) -> i32 {
     if args.list_rules {
         for r in RULES {
             println!(
-                "{}  {:<30} {:<8} {}",
+                "{}  {:<30} {:<8} fix:{:<10} {}",
                 r.info.code,
                 r.info.name,
                 r.info.severity.as_str(),
+                r.info.fix.as_str(),
                 r.info.summary
             );
         }
@@ -107,7 +116,23 @@ pub fn run(args: LintArgs) -> i32 {
             crate::filter::Flavor::V1_0_2
         }),
     };
-    let outcome = crate::lint::run(&input, &selection);
+    let mut outcome = crate::lint::run(&input, &selection);
+    if args.fix {
+        let report = crate::lint::fix::apply(&outcome.findings, &outcome.sources, args.unsafe_fixes);
+        for (path, why) in &report.skipped {
+            eprintln!("f2b lint: not fixing {path}: {why}");
+        }
+        eprintln!(
+            "f2b lint: fixed {} finding(s) in {} file(s)",
+            report.fixed.len(),
+            report.files.len()
+        );
+        let mut i = 0;
+        outcome.findings.retain(|_| {
+            i += 1;
+            !report.fixed.contains(&(i - 1))
+        });
+    }
     let text = match args.format {
         LintFormat::Text => render::text(&outcome.findings, &outcome.sources),
         LintFormat::Json => render::json(&outcome.findings, &outcome.sources),

@@ -6,7 +6,9 @@
 //! applies `--select`/`--ignore` and in-file directives; [`render`] turns the
 //! findings into text, JSON, SARIF or GitHub annotations.
 
+pub mod corpus;
 pub mod finding;
+pub mod fix;
 pub mod model;
 pub mod regex_ast;
 pub mod registry;

@@ -63,6 +63,17 @@ pub fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// `maxretries` for `maxretry`: a long common prefix, differing only in
+/// the last few characters.
+fn same_stem(key: &str, known: &str) -> bool {
+    let common = key
+        .chars()
+        .zip(known.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    common >= 6 && common + 3 >= key.len().max(known.len())
+}
+
 /// The known option an unknown key most likely means.
 pub fn closest_known(key: &str) -> Option<&'static str> {
     if key.len() < 4 {
@@ -72,7 +83,7 @@ pub fn closest_known(key: &str) -> Option<&'static str> {
         .into_iter()
         .filter(|k| k.len() >= 4 && !k.starts_with('_'))
         .map(|k| (distance(key, k), k))
-        .filter(|(d, k)| *d <= if k.len() >= 8 { 2 } else { 1 })
+        .filter(|(d, k)| *d <= if k.len() >= 8 { 2 } else { 1 } || same_stem(key, k))
         .min()
         .map(|(_, k)| k)
 }
