@@ -211,7 +211,12 @@ pub fn classify(path: &str, ini: Option<&IniFile>) -> FileKind {
     if base.starts_with("fail2ban.") || base.starts_with("paths-") {
         return FileKind::Other;
     }
-    if let Some(ini) = ini {
+    let Some(ini) = ini else {
+        // Unreadable as INI: load it as a filter, whose reader then reports
+        // the decoding or parsing error with its position.
+        return FileKind::Filter;
+    };
+    {
         if let Some(def) = ini.sections.get("Definition") {
             let has = |k: &str| def.entries.contains_key(k);
             if has("failregex") || has("prefregex") {
@@ -441,9 +446,9 @@ pub fn load(input: &LintInput) -> Context {
                 ctx.load_errors.push((
                     path.clone(),
                     crate::config::error::ConfigError::fatal(
-                        format!(
-                            "{path}: not a filter, action or jail file (no [Definition] with failregex or actionban, no jail section)"
-                        ),
+                        "not a filter, action or jail file (no [Definition] with failregex or \
+                         actionban, no jail section)"
+                            .to_string(),
                         None,
                     ),
                 ));
@@ -454,7 +459,7 @@ pub fn load(input: &LintInput) -> Context {
             ctx.load_errors.push((
                 path.clone(),
                 crate::config::error::ConfigError::fatal(
-                    format!("{path}: no such file"),
+                    "no such file".to_string(),
                     None,
                 ),
             ));
@@ -472,13 +477,17 @@ pub fn load(input: &LintInput) -> Context {
                         .push(action_unit(&r, pypath::basename(path), None));
                 }
             },
-            Ok(None) => ctx.load_errors.push((
-                path.clone(),
-                crate::config::error::ConfigError::fatal(
-                    format!("{path}: cannot be read"),
-                    None,
-                ),
-            )),
+            Ok(None) => {
+                // The reader logged why (not UTF-8, unreadable): use that.
+                let logged = store.log.records.iter().rev().find(|r| {
+                    r.level == crate::config::log::Level::Error && r.message.contains(path.as_str())
+                });
+                let e = match logged {
+                    Some(r) => crate::config::error::ConfigError::fatal(r.message.clone(), r.loc),
+                    None => crate::config::error::ConfigError::fatal("cannot be read", None),
+                };
+                ctx.load_errors.push((path.clone(), e));
+            }
             Err(e) => ctx.load_errors.push((path.clone(), e)),
         }
         ctx.linted_files.push(path.clone());
