@@ -6,13 +6,14 @@ fn main() {
     let compat = args.next().unwrap_or_else(|| "../shared/compat".into());
     let out = args.next().unwrap_or_else(|| "docs/lint-report.md".into());
     let reviews = std::fs::read_to_string("compat-fixtures/lint-review.txt").unwrap_or_default();
-    let (text, unreviewed) = match f2b::lint::corpus::report(std::path::Path::new(&compat), &reviews) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("gen-lint-report: {compat}: {e}");
-            std::process::exit(1);
-        }
-    };
+    let (text, unreviewed) =
+        match f2b::lint::corpus::report(std::path::Path::new(&compat), &reviews) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("gen-lint-report: {compat}: {e}");
+                std::process::exit(1);
+            }
+        };
     if let Err(e) = std::fs::write(&out, text) {
         eprintln!("gen-lint-report: {out}: {e}");
         std::process::exit(1);

@@ -4,7 +4,9 @@
 use f2b::lint::registry::{RULES, index_markdown, markdown};
 
 fn main() -> std::io::Result<()> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "docs/rules".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "docs/rules".into());
     std::fs::create_dir_all(&dir)?;
     for r in RULES {
         std::fs::write(format!("{dir}/{}.md", r.info.code), markdown(&r.info))?;

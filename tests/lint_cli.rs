@@ -32,7 +32,12 @@ fn exit_codes() {
     assert_eq!((code, out.trim()), (0, "All checks passed."));
     // Ignored rules do not count.
     assert_eq!(
-        lint(&["--ignore", "F2B101", "compat-fixtures/lint/F2B101/fail.conf"]).0,
+        lint(&[
+            "--ignore",
+            "F2B101",
+            "compat-fixtures/lint/F2B101/fail.conf"
+        ])
+        .0,
         0
     );
     // Bad usage: 2 with a message.
@@ -62,8 +67,11 @@ fn in_file_directives() {
     let tmp = tempfile::tempdir().expect("tmp");
     let body = "failregex = ^a <HOST>$\n            ^a <HOST>$\n";
     let comment = tmp.path().join("comment.conf");
-    std::fs::write(&comment, format!("# f2b-lint: ignore=F2B104\n[Definition]\n{body}"))
-        .expect("write");
+    std::fs::write(
+        &comment,
+        format!("# f2b-lint: ignore=F2B104\n[Definition]\n{body}"),
+    )
+    .expect("write");
     let section = tmp.path().join("section.conf");
     std::fs::write(
         &section,
@@ -84,12 +92,7 @@ fn in_file_directives() {
 
 #[test]
 fn json_findings_have_the_documented_fields() {
-    let (_, out, _) = lint(&[
-        "--format",
-        "json",
-        "-c",
-        "compat-fixtures/lint/F2B202/fail",
-    ]);
+    let (_, out, _) = lint(&["--format", "json", "-c", "compat-fixtures/lint/F2B202/fail"]);
     let v: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json array");
     let f = v
         .iter()

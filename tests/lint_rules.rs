@@ -65,12 +65,18 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
             let own = findings.iter().filter(|f| f["code"] == code).count();
             match case {
                 "fail" => assert!(own > 0, "{code}: the failing fixture gives no finding"),
-                _ => assert_eq!(own, 0, "{code}: the passing fixture gives findings:\n{json}"),
+                _ => assert_eq!(
+                    own, 0,
+                    "{code}: the passing fixture gives findings:\n{json}"
+                ),
             }
             let (exit, text) = lint(code, &args, "text");
             insta::assert_snapshot!(
                 format!("{code}_{case}"),
-                format!("$ f2b lint --select {code} {}\nexit: {exit}\n{text}", args.join(" "))
+                format!(
+                    "$ f2b lint --select {code} {}\nexit: {exit}\n{text}",
+                    args.join(" ")
+                )
             );
         }
     }

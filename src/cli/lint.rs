@@ -118,7 +118,8 @@ pub fn run(args: LintArgs) -> i32 {
     };
     let mut outcome = crate::lint::run(&input, &selection);
     if args.fix {
-        let report = crate::lint::fix::apply(&outcome.findings, &outcome.sources, args.unsafe_fixes);
+        let report =
+            crate::lint::fix::apply(&outcome.findings, &outcome.sources, args.unsafe_fixes);
         for (path, why) in &report.skipped {
             eprintln!("f2b lint: not fixing {path}: {why}");
         }

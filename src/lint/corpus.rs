@@ -49,7 +49,11 @@ pub fn trees(compat: &Path, scratch: &Path) -> std::io::Result<Vec<Tree>> {
     let mut out = Vec::new();
     for (version, label, all_label) in [
         ("fail2ban-1.0.2", "1.0.2", "1.0.2, every jail enabled"),
-        ("fail2ban-upstream", "upstream", "upstream, every jail enabled"),
+        (
+            "fail2ban-upstream",
+            "upstream",
+            "upstream, every jail enabled",
+        ),
     ] {
         let config = compat.join(version).join("config");
         let logs = compat.join(version).join("tests-files/logs");
@@ -83,7 +87,10 @@ pub fn trees(compat: &Path, scratch: &Path) -> std::io::Result<Vec<Tree>> {
     let seed = compat.join("seed-blog");
     let dir = scratch.join("seed");
     copy_dir(&compat.join("fail2ban-1.0.2/config"), &dir)?;
-    std::fs::copy(seed.join("jail.d/jail.local"), dir.join("jail.d/jail.local"))?;
+    std::fs::copy(
+        seed.join("jail.d/jail.local"),
+        dir.join("jail.d/jail.local"),
+    )?;
     for f in ["asterisk-seed-old.conf", "asterisk-seed-new.conf"] {
         std::fs::copy(seed.join("filter.d").join(f), dir.join("filter.d").join(f))?;
     }
@@ -143,7 +150,11 @@ pub fn parse_reviews(text: &str) -> BTreeMap<(String, String, String), String> {
             let parts: Vec<&str> = l.splitn(4, '|').map(str::trim).collect();
             (parts.len() == 4).then(|| {
                 (
-                    (parts[0].to_string(), parts[1].to_string(), parts[2].to_string()),
+                    (
+                        parts[0].to_string(),
+                        parts[1].to_string(),
+                        parts[2].to_string(),
+                    ),
                     parts[3].to_string(),
                 )
             })
@@ -180,7 +191,11 @@ pub fn render(results: &[(&Tree, Vec<Row>)], reviews: &str) -> (String, Vec<Stri
             count(Severity::Error),
             count(Severity::Warning),
             count(Severity::Info),
-            if by.is_empty() { "–".into() } else { by.join(", ") }
+            if by.is_empty() {
+                "–".into()
+            } else {
+                by.join(", ")
+            }
         ));
     }
     for (tree, rows) in results {
@@ -203,7 +218,11 @@ pub fn render(results: &[(&Tree, Vec<Row>)], reviews: &str) -> (String, Vec<Stri
         }
         out.push_str("\nReview of the errors:\n\n");
         for (_, code, path, line, _) in errors {
-            let key = (tree.label.to_string(), code.to_string(), format!("{path}:{line}"));
+            let key = (
+                tree.label.to_string(),
+                code.to_string(),
+                format!("{path}:{line}"),
+            );
             match reviews.get(&key) {
                 Some(why) => out.push_str(&format!("- {code} `{path}:{line}`: {why}\n")),
                 None => {

@@ -184,8 +184,6 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &Sources) {
     };
     findings.sort_by_cached_key(key);
     findings.dedup_by(|a, b| {
-        a.code == b.code
-            && a.message == b.message
-            && a.position(sources) == b.position(sources)
+        a.code == b.code && a.message == b.message && a.position(sources) == b.position(sources)
     });
 }

@@ -79,7 +79,7 @@ pub fn apply(findings: &[Finding], sources: &Sources, suggested: bool) -> FixRep
             taken.extend(ranges);
             fixed_here.push(*i);
         }
-        taken.sort_by(|a, b| b.0.cmp(&a.0));
+        taken.sort_by_key(|t| std::cmp::Reverse(t.0));
         let mut text = read.clone();
         for (s, e, r) in &taken {
             text.replace_range(*s..*e, r);

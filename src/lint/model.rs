@@ -167,7 +167,11 @@ fn text_of(c: &Combined, key: &str) -> Option<SString> {
 /// A filter unit from a reader that has produced its stream.
 pub fn filter_unit(reader: &DefinitionReader, origin: String) -> Option<FilterUnit> {
     let opts = reader.resolved.clone()?;
-    let lines = |k: &str| text_of(&opts, k).map(|v| split_lines(&v)).unwrap_or_default();
+    let lines = |k: &str| {
+        text_of(&opts, k)
+            .map(|v| split_lines(&v))
+            .unwrap_or_default()
+    };
     let nonempty = |k: &str| text_of(&opts, k).filter(|v| !v.text.is_empty());
     Some(FilterUnit {
         name: reader.name.clone(),
@@ -258,7 +262,9 @@ fn load_definition(
             reader.filter_stream(store)?;
         }
         DefinitionKind::Action => {
-            reader.get_combined(store, &[]).map(|c| reader.resolved = Some(c))?;
+            reader
+                .get_combined(store, &[])
+                .map(|c| reader.resolved = Some(c))?;
         }
     }
     Ok(Some(reader))
@@ -458,10 +464,7 @@ pub fn load(input: &LintInput) -> Context {
         if !pypath::is_file(path) {
             ctx.load_errors.push((
                 path.clone(),
-                crate::config::error::ConfigError::fatal(
-                    "no such file".to_string(),
-                    None,
-                ),
+                crate::config::error::ConfigError::fatal("no such file".to_string(), None),
             ));
             continue;
         }

@@ -129,7 +129,9 @@ mod tests {
 
     #[test]
     fn file_directives() {
-        let d = directives_in("# f2b-lint: ignore=F2B104, F2B106\n[Definition]\n[f2b-lint]\nselect = F2B1\n");
+        let d = directives_in(
+            "# f2b-lint: ignore=F2B104, F2B106\n[Definition]\n[f2b-lint]\nselect = F2B1\n",
+        );
         assert_eq!(d.ignore, vec!["F2B104", "F2B106"]);
         assert_eq!(d.select, vec!["F2B1"]);
     }

@@ -5,7 +5,9 @@ use crate::lint::finding::Finding;
 use crate::source::Sources;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -36,7 +38,10 @@ pub fn render(findings: &[Finding], sources: &Sources) -> String {
         ));
         let mut msg = f.message.clone();
         if let Some(e) = &f.exploit {
-            msg.push_str(&format!("\nexploit line: {}\nfail2ban bans: {}", e.line, e.host));
+            msg.push_str(&format!(
+                "\nexploit line: {}\nfail2ban bans: {}",
+                e.line, e.host
+            ));
         }
         if let Some(h) = &f.hint {
             msg.push_str(&format!("\n{h}"));

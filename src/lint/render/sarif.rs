@@ -53,7 +53,10 @@ fn result(f: &Finding, sources: &Sources) -> Value {
     let rule_index = RULES.iter().position(|r| r.info.code == f.code);
     let mut text = f.message.clone();
     if let Some(e) = &f.exploit {
-        text.push_str(&format!(" Exploit line: {} (fail2ban bans {}).", e.line, e.host));
+        text.push_str(&format!(
+            " Exploit line: {} (fail2ban bans {}).",
+            e.line, e.host
+        ));
     }
     let mut v = json!({
         "ruleId": f.code,

@@ -103,11 +103,7 @@ pub fn starts_anchored(nodes: &[crate::pyre::ast::Node]) -> bool {
 
 /// The raw `key = value` entries that set `key` for a jail section, in
 /// reading order (the last one wins), falling back to `[DEFAULT]`.
-pub fn jail_entries<'a>(
-    ctx: &'a Context,
-    jail: &str,
-    key: &str,
-) -> Vec<&'a crate::ini::IniEntry> {
+pub fn jail_entries<'a>(ctx: &'a Context, jail: &str, key: &str) -> Vec<&'a crate::ini::IniEntry> {
     use crate::lint::model::FileKind;
     let jail_files = || ctx.files.iter().filter(|f| f.kind == FileKind::Jail);
     let own: Vec<_> = jail_files()
@@ -133,8 +129,8 @@ pub fn jail_own_entry<'a>(
     ctx.files
         .iter()
         .filter(|f| f.kind == FileKind::Jail)
-        .filter_map(|f| f.ini.sections.get(jail).and_then(|s| s.entries.get(key)))
-        .last()
+        .rev()
+        .find_map(|f| f.ini.sections.get(jail).and_then(|s| s.entries.get(key)))
 }
 
 /// The entry that decides `key` for `jail` (the last one read).

@@ -42,7 +42,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &RULE.info,
-                format!("{} is not anchored at the start of the line", line.describe()),
+                format!(
+                    "{} is not anchored at the start of the line",
+                    line.describe()
+                ),
             )
             .at(line.text, 0..line.text.text.len().min(1))
             .label("no `^` here")

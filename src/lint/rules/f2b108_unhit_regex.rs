@@ -30,7 +30,9 @@ or untested, and an untested regex is where injection and typos hide.",
 2005-08-14 12:00:00 Login failed for 192.0.2.1\n\
 # failJSON: { \"time\": \"2005-08-14T12:00:00\", \"match\": true , \"host\": \"192.0.2.2\" }\n\
 2005-08-14 12:00:00 Password expired for 192.0.2.2\n",
-        references: &["fail2ban's sample-log test (`samplestestcase.py`): every failregex needs a sample"],
+        references: &[
+            "fail2ban's sample-log test (`samplestestcase.py`): every failregex needs a sample",
+        ],
     },
     check,
 };
@@ -67,7 +69,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         for text in &outcome.uncovered_regexes {
             let use_dns = f.usedns.as_deref().unwrap_or("warn");
             let line = f.failregex.iter().position(|r| {
-                &r.text == text || &crate::lint::regex_ast::expand(&r.text, use_dns, ctx.flavor) == text
+                &r.text == text
+                    || &crate::lint::regex_ast::expand(&r.text, use_dns, ctx.flavor) == text
             });
             let message = format!(
                 "no line of the sample log {dir}/{name} matches failregex {}",

@@ -53,12 +53,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         .iter()
         .filter(|f| matches!(f.kind, FileKind::Jail | FileKind::Other))
     {
-        let sections = std::iter::once(("DEFAULT", &f.ini.defaults)).chain(
-            f.ini
-                .sections
-                .iter()
-                .map(|(n, s)| (n.as_str(), &s.entries)),
-        );
+        let sections = std::iter::once(("DEFAULT", &f.ini.defaults))
+            .chain(f.ini.sections.iter().map(|(n, s)| (n.as_str(), &s.entries)));
         for (section, entries) in sections {
             for key in BOOLEANS {
                 let Some(e) = entries.get(key) else { continue };

@@ -26,7 +26,11 @@ the logs are on (CI); run `f2b lint` on the server itself to be sure.",
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for j in ctx.jails.iter().filter(|j| j.enabled && j.config_error.is_none()) {
+    for j in ctx
+        .jails
+        .iter()
+        .filter(|j| j.enabled && j.config_error.is_none())
+    {
         let backend = j.opt_text("backend").map_or("auto", |b| b.text.as_str());
         if backend.starts_with("systemd") {
             continue;
@@ -41,9 +45,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .filter(|l| !l.is_empty())
             .map(|l| l.split_whitespace().next().unwrap_or(l))
             .collect();
-        let found = patterns.iter().any(|p| {
-            crate::config::pypath::glob(p).is_ok_and(|m| !m.is_empty())
-        });
+        let found = patterns
+            .iter()
+            .any(|p| crate::config::pypath::glob(p).is_ok_and(|m| !m.is_empty()));
         if found || patterns.is_empty() {
             continue;
         }

@@ -27,7 +27,11 @@ journalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd\n",
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for j in ctx.jails.iter().filter(|j| j.enabled && j.config_error.is_none()) {
+    for j in ctx
+        .jails
+        .iter()
+        .filter(|j| j.enabled && j.config_error.is_none())
+    {
         let backend = j.opt_text("backend").map_or("auto", |b| b.text.as_str());
         if !backend.trim().starts_with("systemd") {
             continue;

@@ -72,10 +72,12 @@ fn tcp_only(a: &ActionUnit) -> bool {
     if protocol.as_deref() != Some("tcp") {
         return false;
     }
-    ["actionstart", "actionban"].iter().any(|k| match a.options.get(*k) {
-        Some(OptValue::Str(s)) => s.text.contains("tcp"),
-        _ => false,
-    })
+    ["actionstart", "actionban"]
+        .iter()
+        .any(|k| match a.options.get(*k) {
+            Some(OptValue::Str(s)) => s.text.contains("tcp"),
+            _ => false,
+        })
 }
 
 fn finding(ctx: &Context, j: &JailUnit, message: String) -> Finding {
