@@ -111,3 +111,50 @@ fn fixture_exploit_bans_the_planted_address_in_fail2ban() {
     }
     assert_oracle_bans(&found, &fail);
 }
+
+/// Every error F2B105 reports on the stock trees carries an exploit, and
+/// on the 1.0.2 tree (the installed oracle's version) fail2ban bans the
+/// planted address for it.
+#[test]
+fn stock_tree_errors_are_verified_exploits() {
+    let Some(compat) = require_oracle_and_corpus("stock_tree_errors") else {
+        return;
+    };
+    for (tree, flavor) in [
+        ("fail2ban-1.0.2/config", None),
+        ("fail2ban-upstream/config", Some("--upstream")),
+    ] {
+        let conf = compat.join(tree);
+        let out = run({
+            let mut c = f2b();
+            c.args(["lint", "--select", "F2B105", "--format", "json", "-c"])
+                .arg(&conf)
+                .args(flavor);
+            c
+        });
+        let findings: Value = serde_json::from_slice(&out.stdout).expect("json");
+        for f in findings.as_array().expect("array") {
+            if f["severity"] != "error" {
+                continue;
+            }
+            let e = f
+                .get("exploit")
+                .unwrap_or_else(|| panic!("{tree}: no exploit: {f}"));
+            if flavor.is_some() {
+                continue;
+            }
+            let file = Path::new(f["file"].as_str().expect("file"));
+            assert!(
+                file.parent().is_some_and(|d| d.ends_with("filter.d"))
+                    && file.file_name().is_some_and(|n| n != "common.conf"),
+                "{tree}: cannot tell the filter of {f}"
+            );
+            let line = e["line"].as_str().expect("line");
+            assert_eq!(
+                oracle_ip(line, file),
+                e["host"].as_str().expect("host"),
+                "{f}"
+            );
+        }
+    }
+}

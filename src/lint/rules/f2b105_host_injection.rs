@@ -478,16 +478,18 @@ fn prove(engine: &Engine, sh: &Shape<'_>, index: usize) -> Option<Proof> {
         (REAL, fake_port.as_str()),
         (real_port.as_str(), fake_port.as_str()),
     ];
-    // Most plausible first: an attacker's text sits in a delimited field
-    // (a quoted name, a bracketed URI); text appended at the end last.
+    // Most plausible first. A copy before the real host only wins when the
+    // real host part does not fit the regex (the service adds a port), an
+    // assumption about the log format: taken first for a delimited field
+    // (a quoted name, a bracketed URI: SIP), last for any other field.
     let ys = sh.fields_after(false);
     let mut plan: Vec<(Mode, usize)> = Vec::new();
+    plan.extend(
+        xs.iter()
+            .filter(|&&x| sh.delimited(x))
+            .map(|&x| (Mode::Leading, x)),
+    );
     for delimited in [true, false] {
-        for &x in &xs {
-            if sh.delimited(x) == delimited {
-                plan.push((Mode::Leading, x));
-            }
-        }
         for &y in &ys {
             if sh.delimited(y) == delimited {
                 plan.extend(xs.iter().map(|&x| (Mode::Trailing(y), x)));
@@ -497,6 +499,11 @@ fn prove(engine: &Engine, sh: &Shape<'_>, index: usize) -> Option<Proof> {
     if !sh.end_anchored() {
         plan.extend(xs.iter().map(|&x| (Mode::Appended, x)));
     }
+    plan.extend(
+        xs.iter()
+            .filter(|&&x| !sh.delimited(x))
+            .map(|&x| (Mode::Leading, x)),
+    );
     for (mode, x) in plan {
         let variants = if mode == Mode::Leading {
             &leading
