@@ -15,6 +15,7 @@ pub mod registry;
 pub mod render;
 pub mod rules;
 pub mod select;
+pub mod witness;
 
 pub use finding::{Exploit, Finding, Fix};
 pub use model::{Context, LintInput};
