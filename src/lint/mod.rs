@@ -6,8 +6,10 @@
 //! applies `--select`/`--ignore` and in-file directives; [`render`] turns the
 //! findings into text, JSON, SARIF or GitHub annotations.
 
+pub mod backtrack;
 pub mod finding;
 pub mod model;
+pub mod pattern_text;
 pub mod regex_ast;
 pub mod registry;
 pub mod render;
