@@ -50,3 +50,22 @@ pub fn run(input: &LintInput, selection: &select::Selection) -> LintOutcome {
         sources: ctx.sources,
     }
 }
+
+/// Lints one file of `text` with one rule (for the rules' tests).
+#[cfg(test)]
+pub(crate) fn lint_text_with(code: &str, text: &str) -> Vec<Finding> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("example.conf");
+    std::fs::write(&path, text).expect("written");
+    let input = LintInput {
+        conf: None,
+        paths: vec![path.display().to_string()],
+        samples: None,
+        flavor: None,
+    };
+    let selection = select::Selection {
+        select: vec![code.to_string()],
+        ignore: Vec::new(),
+    };
+    run(&input, &selection).findings
+}

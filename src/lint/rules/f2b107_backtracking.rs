@@ -49,7 +49,9 @@ line, its length and the growth; it points at the repeat the line was built for.
 Typical causes are a repeat inside a repeat whose body can match the same text in several ways \
 (`(\\w+\\s?)*`, `(a|ab?)+`), a repeat of a group that can match in several ways \
 (`(?:\\S+\\s*)+`), and chains of repeats that overlap (`\\s*\\s*`, `.*.*.*`) in a pattern that \
-is not anchored.",
+is not anchored.\n\n\
+A regex without a finding is not proven safe: only lines built this way are tried, with a \
+bounded amount of work per regex (40 million steps of the model).",
         why: "fail2ban matches every line of the log with every regex of the jail, in one \
 thread. Log lines carry text that clients choose (user names, URLs, user agents), so a client can \
 write a line that keeps fail2ban busy for seconds or hours: the jail stops reading its log and \
@@ -793,5 +795,13 @@ mod tests {
         let e = run(p).expect("found");
         let (s, t) = repeat_span(p, pyre::Flags::default(), e.repeat).unwrap();
         assert_eq!(&p[s..t], r"(\w+\s?)*");
+    }
+
+    #[test]
+    fn docs_examples() {
+        let found = crate::lint::lint_text_with(RULE.info.code, RULE.info.example);
+        assert!(!found.is_empty(), "the example triggers the rule");
+        let fixed = crate::lint::lint_text_with(RULE.info.code, RULE.info.example_fixed);
+        assert!(fixed.is_empty(), "{fixed:?}");
     }
 }

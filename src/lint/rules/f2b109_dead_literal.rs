@@ -134,7 +134,7 @@ fn groups(spot: &Spot, eq: &str, cls: &[Range<usize>], out: &mut Vec<Finding>) {
             continue;
         }
         // The condition of `(?(name)yes|no)`.
-        if i >= 2 && &eq[i - 2..i] == "(?" && !escaped(eq, i - 2) {
+        if i >= 2 && &b[i - 2..i] == b"(?" && !escaped(eq, i - 2) {
             continue;
         }
         let Some(end) = pyre::group_end(b, i) else {
@@ -146,7 +146,7 @@ fn groups(spot: &Spot, eq: &str, cls: &[Range<usize>], out: &mut Vec<Finding>) {
             continue;
         }
         // Inside escaped parentheses, `\((text)\)`, the group is deliberate.
-        let wrapped = i >= 2 && &eq[i - 2..i] == "\\(" && eq[end..].starts_with("\\)");
+        let wrapped = i >= 2 && &b[i - 2..i] == b"\\(" && b[end..].starts_with(b"\\)");
         if quantified(eq, end) || wrapped {
             continue;
         }
@@ -278,7 +278,7 @@ fn anchors(spot: &Spot, eq: &str, cls: &[Range<usize>], out: &mut Vec<Finding>) 
         };
         // The piece between the anchor and the text never matches.
         let piece = if text_at > i {
-            &eq[i..text_at + 1]
+            &eq[i..text_at + eq[text_at..].chars().next().map_or(1, char::len_utf8)]
         } else {
             &eq[text_at..i + 1]
         };
@@ -420,5 +420,13 @@ mod tests {
         // A synthetic string has no file position: no edit, only the hint.
         assert!(f.fix.is_none());
         assert!(f.hint.unwrap().contains(r"`\(permit/deny\)`"));
+    }
+
+    #[test]
+    fn docs_examples() {
+        let found = crate::lint::lint_text_with(RULE.info.code, RULE.info.example);
+        assert!(!found.is_empty(), "the example triggers the rule");
+        let fixed = crate::lint::lint_text_with(RULE.info.code, RULE.info.example_fixed);
+        assert!(fixed.is_empty(), "{fixed:?}");
     }
 }
