@@ -74,7 +74,10 @@ fn failures_chart(r: &AuditReport, out: &mut String) {
     );
     if n > 0 {
         let x_of = |i: usize| left + (w - left - 10.0) * i as f64 / (n.max(2) - 1) as f64;
-        for (k, label) in [(0, t.start), (n - 1, t.start + t.bucket_seconds * (n - 1) as f64)] {
+        for (k, label) in [
+            (0, t.start),
+            (n - 1, t.start + t.bucket_seconds * (n - 1) as f64),
+        ] {
             let anchor = if k == 0 { "start" } else { "end" };
             let _ = write!(
                 out,
@@ -141,7 +144,13 @@ fn ban_timeline(r: &AuditReport, out: &mut String) {
     let end = r
         .bans
         .iter()
-        .map(|b| if b.bantime < 0.0 { last } else { b.time + b.bantime })
+        .map(|b| {
+            if b.bantime < 0.0 {
+                last
+            } else {
+                b.time + b.bantime
+            }
+        })
         .fold(last, f64::max);
     let span = (end - first).max(1.0);
     let (w, row, left) = (900.0, 14.0, 230.0);
@@ -161,7 +170,11 @@ fn ban_timeline(r: &AuditReport, out: &mut String) {
             esc(ip)
         );
         for b in r.bans.iter().filter(|b| b.ip == *ip) {
-            let stop = if b.bantime < 0.0 { end } else { b.time + b.bantime };
+            let stop = if b.bantime < 0.0 {
+                end
+            } else {
+                b.time + b.bantime
+            };
             let x = left + (w - left - 10.0) * (b.time - first) / span;
             let bw = ((w - left - 10.0) * (stop - b.time) / span).max(1.5);
             let ci = jails.iter().position(|j| *j == b.jail).unwrap_or(0);
@@ -263,7 +276,16 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
     }
     out.push_str("<h2>Jails</h2>\n");
     table(
-        &["jail", "lines", "failures", "addresses", "bans", "maxretry", "findtime", "bantime"],
+        &[
+            "jail",
+            "lines",
+            "failures",
+            "addresses",
+            "bans",
+            "maxretry",
+            "findtime",
+            "bantime",
+        ],
         r.jails
             .iter()
             .map(|j| {
@@ -292,9 +314,22 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
         .take(20)
         .map(|o| (o.ip.clone(), o.failures))
         .collect();
-    hbar_chart("top-offenders", "Failures of the top offenders", &top, &mut out);
+    hbar_chart(
+        "top-offenders",
+        "Failures of the top offenders",
+        &top,
+        &mut out,
+    );
     table(
-        &["address", "first seen (UTC)", "last seen (UTC)", "failures", "bans", "longest ban", "jails"],
+        &[
+            "address",
+            "first seen (UTC)",
+            "last seen (UTC)",
+            "failures",
+            "bans",
+            "longest ban",
+            "jails",
+        ],
         r.offenders
             .iter()
             .take(20)
@@ -338,8 +373,17 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
     );
     let mut nets: Vec<(String, (u64, u64))> = nets.into_iter().collect();
     nets.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
-    let top_nets: Vec<(String, u64)> = nets.iter().take(15).map(|(n, (_, f))| (n.clone(), *f)).collect();
-    hbar_chart("networks", "Failures per /24 or /64 network", &top_nets, &mut out);
+    let top_nets: Vec<(String, u64)> = nets
+        .iter()
+        .take(15)
+        .map(|(n, (_, f))| (n.clone(), *f))
+        .collect();
+    hbar_chart(
+        "networks",
+        "Failures per /24 or /64 network",
+        &top_nets,
+        &mut out,
+    );
     table(
         &["network", "addresses", "failures"],
         nets.iter()
@@ -351,7 +395,14 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
     if !r.slow.is_empty() {
         out.push_str("<h2>Slow attackers (stayed under maxretry)</h2>\n");
         table(
-            &["jail", "address", "failures", "highest count", "first seen (UTC)", "last seen (UTC)"],
+            &[
+                "jail",
+                "address",
+                "failures",
+                "highest count",
+                "first seen (UTC)",
+                "last seen (UTC)",
+            ],
             r.slow
                 .iter()
                 .take(30)
@@ -372,7 +423,14 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
     if !r.what_if.is_empty() {
         out.push_str("<h2>What if</h2>\n");
         table(
-            &["setting", "jail", "bans", "addresses banned", "bans now", "addresses now"],
+            &[
+                "setting",
+                "jail",
+                "bans",
+                "addresses banned",
+                "bans now",
+                "addresses now",
+            ],
             r.what_if
                 .iter()
                 .map(|w| {

@@ -167,7 +167,13 @@ pub fn duration(seconds: f64) -> String {
         return "0s".into();
     }
     let mut parts = Vec::new();
-    for (unit, len) in [("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] {
+    for (unit, len) in [
+        ("w", 604800),
+        ("d", 86400),
+        ("h", 3600),
+        ("m", 60),
+        ("s", 1),
+    ] {
         if s >= len {
             parts.push(format!("{}{unit}", s / len));
             s %= len;

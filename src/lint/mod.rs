@@ -6,10 +6,12 @@
 //! applies `--select`/`--ignore` and in-file directives; [`render`] turns the
 //! findings into text, JSON, SARIF or GitHub annotations.
 
+pub mod backtrack;
 pub mod corpus;
 pub mod finding;
 pub mod fix;
 pub mod model;
+pub mod pattern_text;
 pub mod regex_ast;
 pub mod registry;
 pub mod render;
@@ -50,4 +52,23 @@ pub fn run(input: &LintInput, selection: &select::Selection) -> LintOutcome {
         linted_files: ctx.linted_files.clone(),
         sources: ctx.sources,
     }
+}
+
+/// Lints one file of `text` with one rule (for the rules' tests).
+#[cfg(test)]
+pub(crate) fn lint_text_with(code: &str, text: &str) -> Vec<Finding> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("example.conf");
+    std::fs::write(&path, text).expect("written");
+    let input = LintInput {
+        conf: None,
+        paths: vec![path.display().to_string()],
+        samples: None,
+        flavor: None,
+    };
+    let selection = select::Selection {
+        select: vec![code.to_string()],
+        ignore: Vec::new(),
+    };
+    run(&input, &selection).findings
 }
