@@ -170,10 +170,16 @@ mod tests {
             .iter()
             .map(|f| f.path.file_name().unwrap().to_string_lossy().to_string())
             .collect();
-        assert_eq!(names, ["messages.10.gz", "messages.2.gz", "messages.1", "messages"]);
+        assert_eq!(
+            names,
+            ["messages.10.gz", "messages.2.gz", "messages.1", "messages"]
+        );
         let mut text = String::new();
         for f in &set {
-            open(f).expect("open").read_to_string(&mut text).expect("read");
+            open(f)
+                .expect("open")
+                .read_to_string(&mut text)
+                .expect("read");
         }
         assert_eq!(text, "ten\ntwo\none\nlive\n");
         // A rotated file named on its own is just that file.
@@ -194,8 +200,14 @@ mod tests {
             gzip: true,
         };
         let mut s = String::new();
-        let err = open(&file).expect("open").read_to_string(&mut s).unwrap_err();
+        let err = open(&file)
+            .expect("open")
+            .read_to_string(&mut s)
+            .unwrap_err();
         assert!(err.to_string().contains("cut.gz: truncated gzip"), "{err}");
-        assert!(s.starts_with("a line of text\n"), "the readable part is kept");
+        assert!(
+            s.starts_with("a line of text\n"),
+            "the readable part is kept"
+        );
     }
 }
