@@ -689,9 +689,12 @@ fn finding(
         .filter(|r| !r.is_empty());
     let range = span.clone().unwrap_or(0..raw.len());
     // Named when the span is in another file (common.conf's prefix).
-    let elsewhere = span_of(line.text, range.clone())
-        .0
-        .is_some_and(|loc| ctx.sources.get(loc.file).path != line.filter.path);
+    let elsewhere = span_of(line.text, range.clone()).0.is_some_and(|loc| {
+        let path = &ctx.sources.get(loc.file).path;
+        let stem =
+            crate::config::pypath::strip_ext(&crate::config::pypath::basename(path)).to_string();
+        stem != line.filter.name
+    });
     let whose = if elsewhere {
         format!(" of filter {}", line.filter.name)
     } else {
