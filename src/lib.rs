@@ -9,6 +9,7 @@
 //! - [`lint`]: the rule registry behind `f2b lint`;
 //! - [`cli`]: the command line.
 
+pub mod ban;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -25,6 +25,10 @@ pub struct FilterOptions {
     pub flavor: Flavor,
     /// Backtracking budget per search, so a pathological regex cannot hang.
     pub backtrack_limit: usize,
+    /// Resolve host names with `usedns = yes/warn`; when off, a name where
+    /// an address is expected yields no failure (counted in
+    /// [`Filter::dns_suppressed`]).
+    pub resolve_dns: bool,
 }
 
 impl Default for FilterOptions {
@@ -37,6 +41,7 @@ impl Default for FilterOptions {
             return_raw_host: false,
             flavor: Flavor::V1_0_2,
             backtrack_limit: 1_000_000,
+            resolve_dns: true,
         }
     }
 }
@@ -228,6 +233,8 @@ pub struct Filter {
     scratch: String,
     /// Searches stopped by the backtracking budget.
     pub budget_warnings: Vec<BudgetWarning>,
+    /// Host names not resolved because `resolve_dns` is off.
+    pub dns_suppressed: u64,
 }
 
 impl Filter {
@@ -248,6 +255,7 @@ impl Filter {
             want_pref_groups: false,
             scratch: String::new(),
             budget_warnings: Vec::new(),
+            dns_suppressed: 0,
         }
     }
 
@@ -499,6 +507,12 @@ impl Filter {
             }
             _ => None,
         }
+    }
+
+    /// Sets the last date (the daemon replaces a date far from "now" by
+    /// "now" and remembers that).
+    pub fn set_last_date(&mut self, t: LogTime) {
+        self.last_date = Some(t);
     }
 
     /// The last date if it is truthy and less than a minute before `now`.
@@ -759,12 +773,19 @@ impl Filter {
                     }
                 }
                 Some(ip) => {
-                    let use_dns = self.opts.use_dns.clone();
-                    self.resolver
-                        .text_to_ip(&ip, &use_dns)
-                        .into_iter()
-                        .map(Some)
-                        .collect()
+                    let use_dns = if self.opts.resolve_dns {
+                        self.opts.use_dns.clone()
+                    } else {
+                        "no".to_string()
+                    };
+                    let ips = self.resolver.text_to_ip(&ip, &use_dns);
+                    if ips.is_empty()
+                        && !self.opts.resolve_dns
+                        && matches!(self.opts.use_dns.as_str(), "yes" | "warn")
+                    {
+                        self.dns_suppressed += 1;
+                    }
+                    ips.into_iter().map(Some).collect()
                 }
             };
             let fail = if self.opts.check_all && mlfid.is_some() {
