@@ -40,10 +40,13 @@ struct Case {
     /// (file name in the log directory, generator arguments or a file to copy)
     logs: Vec<(&'static str, LogSource)>,
     now: f64,
+    /// `fail2ban.local` (general settings such as `dbpurgeage`).
+    fail2ban_local: Option<&'static str>,
 }
 
 enum LogSource {
-    Generated(Vec<&'static str>),
+    /// `gen-asterisk-log` arguments.
+    Generated(String),
     Copy(PathBuf),
     Text(String),
 }
@@ -61,7 +64,7 @@ fn write_logs(case: &Case, logs: &Path) {
             LogSource::Generated(args) => {
                 let st = Command::new("python3")
                     .arg(tools_dir().join("gen-asterisk-log"))
-                    .args(args)
+                    .args(args.split_whitespace())
                     .arg("-o")
                     .arg(&target)
                     .status()
@@ -120,6 +123,9 @@ fn run_case(compat: &Path, case: &Case) -> (usize, Vec<String>) {
             .replace("{logs}", &logs.display().to_string()),
     )
     .expect("jail.local");
+    if let Some(f) = case.fail2ban_local {
+        std::fs::write(conf.join("fail2ban.local"), f).expect("fail2ban.local");
+    }
 
     let out = Command::new("python3")
         .arg(tools_dir().join("fail2ban-replay"))
@@ -127,6 +133,8 @@ fn run_case(compat: &Path, case: &Case) -> (usize, Vec<String>) {
         .arg(&conf)
         .args(["--tz", "UTC", "--now"])
         .arg(format!("{}", case.now))
+        .arg("--f2b-log-out")
+        .arg(tmp.path().join("oracle-fail2ban.log"))
         .output()
         .expect("run fail2ban-replay");
     assert!(
@@ -151,6 +159,7 @@ fn run_case(compat: &Path, case: &Case) -> (usize, Vec<String>) {
         .run(&ReplayInputs {
             tz: Some("UTC".into()),
             now: Some(case.now),
+            f2b_log_out: Some(tmp.path().join("f2b-fail2ban.log").display().to_string()),
             ..Default::default()
         })
         .expect("replay");
@@ -184,6 +193,19 @@ fn run_case(compat: &Path, case: &Case) -> (usize, Vec<String>) {
             common::diff(&expected_summary, &actual_summary)
         ));
     }
+    let read = |n: &str| std::fs::read_to_string(tmp.path().join(n)).expect("fail2ban.log");
+    let (expected_log, actual_log) = (read("oracle-fail2ban.log"), read("f2b-fail2ban.log"));
+    if expected_log != actual_log {
+        diffs.push(format!(
+            "{}: synthesized fail2ban.log differs:\n{}",
+            case.name,
+            common::diff(&expected_log, &actual_log)
+        ));
+    }
+    if !diffs.is_empty() && std::env::var_os("F2B_BAN_KEEP").is_some() {
+        let kept = tmp.keep();
+        eprintln!("{}: kept {}", case.name, kept.display());
+    }
     (expected_events.len(), diffs)
 }
 
@@ -195,46 +217,40 @@ fn cases(compat: &Path) -> Vec<Case> {
             jail_local: ASTERISK.to_string(),
             logs: vec![(
                 "messages",
-                LogSource::Generated(vec![
-                    "-n", "20000", "--rate", "0.1", "--attackers", "60", "--seed", "7",
-                ]),
+                LogSource::Generated("-n 20000 --rate 0.1 --attackers 60 --seed 7".into()),
             )],
             now: 1540000000.0,
+            fail2ban_local: None,
         },
         Case {
             name: "asterisk+recidive, slow repeat offenders over a week",
             jail_local: ASTERISK.to_string(),
             logs: vec![(
                 "messages",
-                LogSource::Generated(vec![
-                    "-n", "12000", "--rate", "0.02", "--attackers", "25", "--seed", "11",
-                    "--attack-share", "0.5",
-                ]),
+                LogSource::Generated("-n 12000 --rate 0.02 --attackers 25 --seed 11 --attack-share 0.5".into()),
             )],
             now: 1540200000.0,
+            fail2ban_local: None,
         },
         Case {
             name: "asterisk+recidive with bantime.increment",
             jail_local: incr.clone(),
             logs: vec![(
                 "messages",
-                LogSource::Generated(vec![
-                    "-n", "20000", "--rate", "0.1", "--attackers", "60", "--seed", "7",
-                ]),
+                LogSource::Generated("-n 20000 --rate 0.1 --attackers 60 --seed 7".into()),
             )],
             now: 1540000000.0,
+            fail2ban_local: None,
         },
         Case {
             name: "slow repeat offenders with bantime.increment",
             jail_local: incr,
             logs: vec![(
                 "messages",
-                LogSource::Generated(vec![
-                    "-n", "12000", "--rate", "0.02", "--attackers", "25", "--seed", "11",
-                    "--attack-share", "0.5",
-                ]),
+                LogSource::Generated("-n 12000 --rate 0.02 --attackers 25 --seed 11 --attack-share 0.5".into()),
             )],
             now: 1540200000.0,
+            fail2ban_local: None,
         },
         Case {
             name: "sshd on the corpus sample log",
@@ -246,6 +262,7 @@ fn cases(compat: &Path) -> Vec<Case> {
                 LogSource::Copy(compat.join("fail2ban-1.0.2/tests-files/logs/sshd")),
             )],
             now: 1230000000.0,
+            fail2ban_local: None,
         },
         Case {
             name: "sshd, generated lines",
@@ -255,8 +272,126 @@ fn cases(compat: &Path) -> Vec<Case> {
                 .to_string(),
             logs: vec![("auth.log", LogSource::Text(sshd_lines()))],
             now: 1704153600.0,
+            fail2ban_local: None,
+        },
+        Case {
+            name: "overalljails, multipliers, maxtime, short dbpurgeage, legacy dates, two files",
+            jail_local: "[sshd]\nenabled = false\n\n\
+                [asterisk]\nenabled = true\nlogpath = {logs}/messages\n          {logs}/messages.2\n\
+                maxretry = 5\nfindtime = 1h\nbantime = 10m\nbantime.increment = true\n\
+                bantime.overalljails = true\nbantime.multipliers = 1 2 4 8 16 32\nbantime.maxtime = 2h\n\n\
+                [recidive]\nenabled = true\nlogpath = {logs}/fail2ban.log\nmaxretry = 2\nfindtime = 1d\n\
+                bantime = -1\nbantime.increment = true\nbantime.overalljails = true\n"
+                .to_string(),
+            logs: vec![
+                (
+                    "messages",
+                    LogSource::Generated(
+                        "-n 8000 --rate 0.05 --attackers 30 --seed 5 --format legacy --attack-share 0.4 --ipv6-share 0.3".into(),
+                    ),
+                ),
+                (
+                    "messages.2",
+                    LogSource::Generated(
+                        "-n 3000 --rate 0.02 --attackers 8 --seed 6 --format legacy --attack-share 0.6".into(),
+                    ),
+                ),
+            ],
+            now: 1540100000.0,
+            fail2ban_local: Some("[Definition]\ndbpurgeage = 2h\n"),
+        },
+        Case {
+            name: "formula, factor, rndtime; odd timestamps, undated lines, already banned",
+            jail_local: "[sshd]\nenabled = false\n\n\
+                [asterisk]\nenabled = true\nlogpath = {logs}/messages\nmaxretry = 10\nfindtime = 1h\n\
+                bantime = 5m\nbantime.increment = true\nbantime.factor = 1.5\n\
+                bantime.formula = ban.Time * (1<<(ban.Count if ban.Count<20 else 20)) * banFactor\n\
+                bantime.rndtime = 30\n\n\
+                [asterisk-cmd]\nenabled = true\nfilter = asterisk\nlogpath = {logs}/small\nmaxretry = 3\n\
+                ignorecommand = test <ip> = 192.0.2.77\nignoreip = 198.51.100.0/24\n\n\
+                [recidive]\nenabled = true\nlogpath = {logs}/fail2ban.log\nmaxretry = 3\nfindtime = 6h\n\
+                bantime = 1h\n"
+                .to_string(),
+            logs: vec![
+                ("messages", LogSource::Text(odd_asterisk_lines())),
+                ("small", LogSource::Text(small_asterisk_lines())),
+            ],
+            now: 1540000000.0,
+            fail2ban_local: None,
+        },
+        Case {
+            name: "no database: increment without history",
+            jail_local: ASTERISK.replace("findtime = ", "bantime.increment = true\nfindtime = "),
+            logs: vec![(
+                "messages",
+                LogSource::Generated("-n 6000 --rate 0.1 --attackers 20 --seed 9".into()),
+            )],
+            now: 1540000000.0,
+            fail2ban_local: Some("[Definition]\ndbfile = None\n"),
         },
     ]
+}
+
+fn asterisk_fail(t: i64, ip: &str) -> String {
+    format!(
+        "[{}] NOTICE[5943][C-0000002a] chan_sip.c: Registration from '<sip:100@pbx>' failed for '{ip}:5060' - Wrong password\n",
+        jiff::Timestamp::from_second(t)
+            .unwrap()
+            .strftime("%Y-%m-%d %H:%M:%S")
+    )
+}
+
+/// A few failures of an address an `ignorecommand` ignores, one in an
+/// `ignoreip` network and one counted.
+fn small_asterisk_lines() -> String {
+    let mut out = String::new();
+    for k in 0..6 {
+        let t = 1539900000 + k * 20;
+        for ip in ["192.0.2.77", "198.51.100.3", "192.0.2.78"] {
+            out.push_str(&asterisk_fail(t, ip));
+        }
+    }
+    out
+}
+
+/// Asterisk lines with the awkward cases of the clock rules: lines without
+/// a date, a line from the future, lines older than the clock, failures
+/// that go on after a ban (fail2ban's "already banned").
+fn odd_asterisk_lines() -> String {
+    let fmt = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .unwrap()
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let fail = asterisk_fail;
+    let start = 1539900000i64;
+    let mut out = String::new();
+    let mut t = start;
+    for round in 0..40i64 {
+        // a burst that bans, failures going on for a minute after the ban
+        for k in 0..25 {
+            out.push_str(&fail(t + k * 3, "192.0.2.10"));
+        }
+        out.push_str("   undated continuation line\n");
+        // a slow attacker
+        out.push_str(&fail(t + 80, &format!("198.51.100.{}", 20 + round % 4)));
+        // an outlier from the future and a late line from the past
+        if round % 7 == 3 {
+            out.push_str(&fail(t + 7200, "203.0.113.9"));
+        }
+        if round % 5 == 2 {
+            out.push_str(&fail(t - 300, "203.0.113.10"));
+        }
+        out.push_str(&format!(
+            "[{}] VERBOSE[5943] pbx.c: Executing [s@default:1] Answer\n",
+            fmt(t + 90)
+        ));
+        // IPv6
+        out.push_str(&fail(t + 95, "2001:db8::7"));
+        t += 600 + (round % 3) * 1700;
+    }
+    out
 }
 
 /// A day of sshd lines: a handful of attackers with different paces, some
@@ -265,18 +400,20 @@ fn sshd_lines() -> String {
     let start = 1704067200i64; // 2024-01-01 00:00:00 UTC
     let attackers: [(&str, i64, i64); 6] = [
         ("192.0.2.10", 20, 0),
-        ("192.0.2.11", 95, 7),
-        ("203.0.113.5", 15, 3),
-        ("198.51.100.7", 30, 11),
+        ("192.0.2.11", 90, 10),
+        ("203.0.113.5", 15, 5),
+        ("198.51.100.7", 30, 10),
         ("2001:db8::42", 45, 5),
-        ("198.51.100.200", 400, 1),
+        ("198.51.100.200", 400, 0),
     ];
     let mut out = String::new();
     let mut pid = 1000;
     let mut t = start;
     while t < start + 86400 {
         for (i, (ip, every, phase)) in attackers.iter().enumerate() {
-            if (t - start + phase) % every == 0 {
+            // each attacker is active 4 minutes out of every 25 + i
+            let active = (t - start) % ((25 + i as i64) * 60) < 240;
+            if active && (t - start + phase) % every == 0 {
                 let ts = jiff::Timestamp::from_second(t).unwrap();
                 let d = ts.strftime("%b %e %H:%M:%S");
                 pid += 1;
@@ -331,4 +468,65 @@ fn replay_matches_fail2ban() {
         all.extend(diffs);
     }
     assert!(all.is_empty(), "{}", all.join("\n\n"));
+}
+
+/// Speed against the oracle on a large generated log (run by hand:
+/// `F2B_REPLAY_LINES=1000000 cargo test --release --test
+/// ban_replay_differential -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn speed_against_oracle() {
+    let Some(compat) = prerequisites() else {
+        return;
+    };
+    let n: usize = std::env::var("F2B_REPLAY_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let conf = tmp.path().join("config");
+    common::copy_dir(&compat.join("fail2ban-1.0.2/config"), &conf);
+    let logs = tmp.path().join("logs");
+    let case = Case {
+        name: "speed",
+        jail_local: ASTERISK.to_string(),
+        logs: vec![(
+            "messages",
+            LogSource::Generated(format!("-n {n} --rate 2 --attackers 300 --seed 3")),
+        )],
+        now: 1541000000.0,
+        fail2ban_local: None,
+    };
+    write_logs(&case, &logs);
+    std::fs::write(
+        conf.join("jail.d/zz-test.local"),
+        case.jail_local
+            .replace("{logs}", &logs.display().to_string()),
+    )
+    .expect("jail.local");
+    let t0 = std::time::Instant::now();
+    let out = Command::new("python3")
+        .arg(tools_dir().join("fail2ban-replay"))
+        .arg("-c")
+        .arg(&conf)
+        .args(["--tz", "UTC", "--now", "1541000000"])
+        .output()
+        .expect("oracle");
+    let oracle = t0.elapsed().as_secs_f64();
+    let oracle_events = String::from_utf8_lossy(&out.stdout).lines().count() - 1;
+    let t1 = std::time::Instant::now();
+    let outcome = Replay::from_dir(conf.to_str().unwrap())
+        .unwrap()
+        .run(&ReplayInputs {
+            tz: Some("UTC".into()),
+            now: Some(case.now),
+            ..Default::default()
+        })
+        .unwrap();
+    let ours = t1.elapsed().as_secs_f64();
+    eprintln!(
+        "{n} lines: fail2ban-replay {oracle:.2}s ({oracle_events} events), f2b {ours:.3}s ({} events), {:.0}x",
+        outcome.events.len(),
+        oracle / ours
+    );
 }

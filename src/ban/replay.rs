@@ -317,6 +317,7 @@ fn build_filter(j: &JailConfig) -> Result<Filter, String> {
         check_all: false,
         ignore_pending: true,
         resolve_dns: false,
+        mlfid_ttl: Some(300.0),
         ..Default::default()
     });
     let err = |e: crate::filter::regex::RegexError| format!("jail {}: {e}", j.name);
@@ -1205,7 +1206,9 @@ pub fn json_num(v: f64) -> serde_json::Value {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         serde_json::Value::from(v as i64)
     } else {
-        serde_json::Value::from((v * 1e6).round() / 1e6)
+        // Python's round(v, 6): the exact value rounded to 6 decimals
+        let text = format!("{v:.6}");
+        serde_json::Value::from(text.parse::<f64>().unwrap_or(v))
     }
 }
 

@@ -29,6 +29,10 @@ pub struct FilterOptions {
     /// an address is expected yields no failure (counted in
     /// [`Filter::dns_suppressed`]).
     pub resolve_dns: bool,
+    /// Multi-line failures (`<F-MLFID>`) are forgotten this many seconds
+    /// (of the clock given to [`Filter::prepare`]) after they were last
+    /// set, as in the daemon; `None` = never (fail2ban-regex's short runs).
+    pub mlfid_ttl: Option<f64>,
 }
 
 impl Default for FilterOptions {
@@ -42,6 +46,7 @@ impl Default for FilterOptions {
             flavor: Flavor::V1_0_2,
             backtrack_limit: 1_000_000,
             resolve_dns: true,
+            mlfid_ttl: None,
         }
     }
 }
@@ -235,10 +240,13 @@ pub struct Filter {
     pub budget_warnings: Vec<BudgetWarning>,
     /// Host names not resolved because `resolve_dns` is off.
     pub dns_suppressed: u64,
+    /// "now" of the line being processed.
+    clock: f64,
 }
 
 impl Filter {
     pub fn new(opts: FilterOptions) -> Filter {
+        let mlfid_cache = MlfidCache::new(opts.mlfid_ttl);
         Filter {
             pref: None,
             fail: Vec::new(),
@@ -247,7 +255,7 @@ impl Filter {
             line_buffer: Vec::new(),
             last_time_text: String::new(),
             last_date: None,
-            mlfid_cache: MlfidCache::default(),
+            mlfid_cache,
             resolver: Resolver::default(),
             gate: None,
             gate_built: false,
@@ -256,6 +264,7 @@ impl Filter {
             scratch: String::new(),
             budget_warnings: Vec::new(),
             dns_suppressed: 0,
+            clock: 0.0,
         }
     }
 
@@ -375,6 +384,7 @@ impl Filter {
     /// The date part of `processLine`: where the line is cut and which time
     /// it gets (updates the last-date state, so lines go in order).
     pub fn prepare(&mut self, line: &str, date: DateFound, now: f64) -> Prepared {
+        self.clock = now;
         let mut time: Option<LogTime> = None;
         let mut split = match date {
             DateFound::Match {
@@ -816,7 +826,7 @@ impl Filter {
         hit: &super::regex::RegexHit,
     ) -> Fail {
         let truthy = |m: &FailMap, k: &str| m.get(k).is_some_and(|v| v.truthy());
-        let cached = self.mlfid_cache.get(mlfid);
+        let cached = self.mlfid_cache.get(mlfid, self.clock);
         let mut nfflgs = 0u8;
         if truthy(&fail, "mlfgained") {
             nfflgs |= 8 | 1;
@@ -865,7 +875,7 @@ impl Filter {
                 if nfflgs & 2 == 0 {
                     users_len = update_users(&mut fail, &user);
                     let f = new_fail(fail);
-                    self.mlfid_cache.set(mlfid, f.clone());
+                    self.mlfid_cache.set(mlfid, f.clone(), self.clock);
                     f
                 } else {
                     users_len = 0;
