@@ -907,11 +907,10 @@ impl<'a> Engine<'a> {
         }
         let max_retry = self.jails[j].fail.max_retry;
         let idx = self.jails[j].idx;
-        let (tick_bc, tick_failures, tick_retry) = match self.tick_mut(j, ip, tick) {
-            Some((t, _)) => (t.ban_count, t.failures, t.retry),
-            None => (0, 0, 0),
+        let (tick_bc, tick_failures, tick_retry, tick_is_entry) = match self.tick_mut(j, ip, tick) {
+            Some((t, is_entry)) => (t.ban_count, t.failures, t.retry, is_entry),
+            None => (0, 0, 0, false),
         };
-        let tick_is_entry = self.tick_mut(j, ip, tick).is_some_and(|(_, e)| e);
         let Some(db) = &self.db else { return };
         let mut ban_count = 0;
         let mut weight = 1.0f64;
@@ -930,12 +929,13 @@ impl<'a> Engine<'a> {
         if weight <= 1.0 {
             return;
         }
-        let attempt = if tick_is_entry || tick.is_none() || tick_failures <= 0 {
-            if tick_is_entry || tick.is_none() {
-                1
-            } else {
-                tick_failures + 1
-            }
+        // what the observed ticket adds to <failures>: one when it is the
+        // entry itself, else its own attempts (a merged failure has none
+        // and counts one)
+        let attempt = if tick_is_entry {
+            1
+        } else if tick_failures <= 0 {
+            tick_failures + 1
         } else {
             tick_failures
         };
