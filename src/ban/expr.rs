@@ -392,6 +392,23 @@ impl Expr {
         &self.text
     }
 
+    /// Whether the expression reads `ban.Time`, `ban.Count` or `banFactor`
+    /// (`bantime.factor` is evaluated without them).
+    pub fn uses_vars(&self) -> bool {
+        fn walk(n: &Node) -> bool {
+            match n {
+                Node::Num(_) => false,
+                Node::Var(_) => true,
+                Node::Unary(_, x) | Node::Not(x) => walk(x),
+                Node::Bin(_, a, b) | Node::And(a, b) | Node::Or(a, b) => walk(a) || walk(b),
+                Node::Cmp(a, rest) => walk(a) || rest.iter().any(|(_, n)| walk(n)),
+                Node::If(a, b, c) => walk(a) || walk(b) || walk(c),
+                Node::Call(_, args) => args.iter().any(walk),
+            }
+        }
+        walk(&self.root)
+    }
+
     /// Evaluates with `env`; errors are Python's runtime errors (division
     /// by zero, overflow, negative shift).
     pub fn eval(&self, env: &Env) -> Result<Seconds, String> {

@@ -308,6 +308,12 @@ fn apply_increment(j: &mut JailConfig, extra: &Extra) -> Result<(), String> {
     if set_any {
         let f =
             Expr::parse(&factor).map_err(|e| format!("jail {}: bantime.factor: {e}", j.name))?;
+        if f.uses_vars() {
+            return Err(format!(
+                "jail {}: bantime.factor {factor:?}: fail2ban evaluates it without ban variables",
+                j.name
+            ));
+        }
         inc.factor = f
             .eval(&super::expr::Env {
                 ban_time: Seconds::Int(0),
@@ -322,4 +328,64 @@ fn apply_increment(j: &mut JailConfig, extra: &Extra) -> Result<(), String> {
     }
     j.increment = inc;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(parts: &[&str]) -> PyValue {
+        PyValue::List(parts.iter().map(|p| PyValue::str(*p)).collect())
+    }
+
+    fn stream(extra: &[&[&str]]) -> Vec<PyValue> {
+        let mut s = vec![
+            cmd(&["set", "dbpurgeage", "2h"]),
+            cmd(&["set", "loglevel", "NOTICE"]),
+            cmd(&["add", "web", "polling"]),
+            cmd(&["set", "web", "usedns", "no"]),
+            cmd(&["set", "web", "maxretry", "4"]),
+            cmd(&["set", "web", "findtime", "1h"]),
+            cmd(&["set", "web", "bantime", "-1"]),
+            cmd(&["set", "web", "addignoreip", "10.0.0.0/8", "192.0.2.1"]),
+            cmd(&["set", "web", "addlogpath", "/var/log/web.log", "head"]),
+        ];
+        s.extend(extra.iter().map(|p| cmd(p)));
+        s
+    }
+
+    #[test]
+    fn settings_from_the_stream() {
+        let cfg = ReplayConfig::from_stream(&stream(&[
+            &["set", "web", "bantime.increment", "true"],
+            &["set", "web", "bantime.factor", "2"],
+            &["set", "web", "bantime.maxtime", "1d"],
+        ]))
+        .unwrap();
+        assert_eq!(cfg.db_purge_age, 7200.0);
+        assert_eq!(cfg.loglevel, "NOTICE");
+        let j = &cfg.jails[0];
+        assert_eq!((j.maxretry, j.findtime), (4, 3600.0));
+        assert_eq!(j.bantime, Seconds::Int(-1));
+        assert_eq!(j.logpaths, vec!["/var/log/web.log".to_string()]);
+        assert!(j.increment.enabled);
+        assert_eq!(j.increment.factor, Seconds::Int(2));
+        assert_eq!(j.increment.max_time, Some(Seconds::Int(86400)));
+    }
+
+    #[test]
+    fn expressions_outside_the_evaluator_are_errors() {
+        let e = ReplayConfig::from_stream(&stream(&[&[
+            "set",
+            "web",
+            "bantime.formula",
+            "__import__('os').getpid()",
+        ]]))
+        .unwrap_err();
+        assert!(e.contains("bantime.formula"), "{e}");
+        let e =
+            ReplayConfig::from_stream(&stream(&[&["set", "web", "bantime.factor", "ban.Time"]]))
+                .unwrap_err();
+        assert!(e.contains("bantime.factor"), "{e}");
+    }
 }
