@@ -1214,3 +1214,87 @@ pub fn json_num(v: f64) -> serde_json::Value {
 
 /// `MAX_TIME` is the end of a permanent ban.
 pub const PERMANENT_END: f64 = MAX_TIME;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pyfmt::PyValue;
+
+    fn cmd(parts: &[&str]) -> PyValue {
+        PyValue::List(parts.iter().map(|p| PyValue::str(*p)).collect())
+    }
+
+    fn config() -> ReplayConfig {
+        ReplayConfig::from_stream(&[
+            cmd(&["set", "dbfile", ":memory:"]),
+            cmd(&["add", "web", "polling"]),
+            cmd(&["set", "web", "addfailregex", "fail from <HOST>$"]),
+            cmd(&["set", "web", "maxretry", "2"]),
+            cmd(&["set", "web", "findtime", "600"]),
+            cmd(&["set", "web", "bantime", "60"]),
+            cmd(&["set", "web", "addignoreip", "192.0.2.99"]),
+            cmd(&["add", "other", "polling"]),
+            cmd(&["set", "other", "addfailregex", "^x <HOST>$"]),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn ban_unban_and_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("web.log");
+        std::fs::write(
+            &log,
+            "2024-01-01 00:00:00 fail from 192.0.2.1\n\
+             2024-01-01 00:00:10 fail from 192.0.2.99\n\
+             2024-01-01 00:00:20 fail from 192.0.2.99\n\
+             2024-01-01 00:00:30 fail from 192.0.2.1\n\
+             2024-01-01 00:05:00 something else\n",
+        )
+        .unwrap();
+        let outcome = Replay::new(config())
+            .run(&ReplayInputs {
+                logs: vec![("web".into(), vec![log.display().to_string()])],
+                only: Some(vec!["web".into()]),
+                tz: Some("UTC".into()),
+                now: Some(1704067200.0 + 3600.0),
+                ..Default::default()
+            })
+            .unwrap();
+        let t0 = 1704067200.0;
+        let kinds: Vec<(EventKind, &str, f64)> = outcome
+            .events
+            .iter()
+            .map(|e| (e.kind, e.ip.as_str(), e.time))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (EventKind::Ban, "192.0.2.1", t0 + 30.0),
+                (EventKind::Unban, "192.0.2.1", t0 + 90.0),
+            ]
+        );
+        assert_eq!(outcome.events[0].failures, 2);
+        assert_eq!(outcome.jails.len(), 1);
+        let s = &outcome.jails[0];
+        assert_eq!((s.lines, s.failures, s.bans, s.unbans), (5, 2, 1, 1));
+        assert_eq!(outcome.ips.len(), 1);
+        let ip = &outcome.ips[0];
+        assert_eq!((ip.first_seen, ip.last_seen), (t0, t0 + 30.0));
+        assert_eq!(ip.longest_ban, Some(Seconds::Int(60)));
+        assert_eq!(ip.jails, vec!["web".to_string()]);
+        assert_eq!(outcome.end, t0 + 3600.0);
+    }
+
+    #[test]
+    fn unknown_jail_is_an_error() {
+        let err = Replay::new(config())
+            .run(&ReplayInputs {
+                only: Some(vec!["nope".into()]),
+                now: Some(0.0),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert!(err.contains("nope"), "{err}");
+    }
+}
