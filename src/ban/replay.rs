@@ -540,7 +540,12 @@ impl<'a> Engine<'a> {
             self.sources[i].recycle(line.text);
             self.push_head(i, &mut heap)?;
         }
-        let clock = self.clock.unwrap_or(self.now);
+        if self.clock.is_none() {
+            // no line at all: the clock starts at NOW
+            self.clock = Some(self.now);
+            self.mytime = self.now;
+        }
+        let clock = self.clock.expect("set");
         let end = clock.max(self.now);
         if self.now < clock {
             self.warnings.push(format!(
@@ -780,7 +785,7 @@ impl<'a> Engine<'a> {
         let result = jail.filter.evaluate(text, &prepared);
         if no_date && !result.failures.is_empty() && now >= jail.warn_nodate_next {
             jail.warn_nodate_next = now + 86400.0;
-            let (_, d, _) = prepared.parts(text);
+            let (pre, d, rest) = prepared.parts(text);
             records.push((
                 Level::Warning,
                 format!(
@@ -791,7 +796,7 @@ impl<'a> Engine<'a> {
             ));
             records.push((
                 Level::Warning,
-                format!("[{}] Match without a timestamp: {text}", jail.name),
+                format!("[{}] Match without a timestamp: {pre}{d}{rest}", jail.name),
             ));
             records.push((
                 Level::Warning,
