@@ -328,6 +328,18 @@ fn cases(compat: &Path) -> Vec<Case> {
             fail2ban_local: None,
         },
         Case {
+            name: "year-less dates across New Year",
+            jail_local: ASTERISK.to_string(),
+            logs: vec![(
+                "messages",
+                LogSource::Generated(
+                    "-n 6000 --rate 0.2 --attackers 30 --seed 12 --format syslog --start 2018-12-31T20:00:00".into(),
+                ),
+            )],
+            now: 1546320000.0,
+            fail2ban_local: None,
+        },
+        Case {
             name: "no database: increment without history",
             jail_local: ASTERISK.replace("findtime = ", "bantime.increment = true\nfindtime = "),
             logs: vec![(
