@@ -10,6 +10,7 @@
 //! - [`cli`]: the command line.
 
 pub mod audit;
+pub mod ban;
 pub mod cli;
 pub mod client;
 pub mod config;

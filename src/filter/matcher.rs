@@ -25,6 +25,14 @@ pub struct FilterOptions {
     pub flavor: Flavor,
     /// Backtracking budget per search, so a pathological regex cannot hang.
     pub backtrack_limit: usize,
+    /// Resolve host names with `usedns = yes/warn`; when off, a name where
+    /// an address is expected yields no failure (counted in
+    /// [`Filter::dns_suppressed`]).
+    pub resolve_dns: bool,
+    /// Multi-line failures (`<F-MLFID>`) are forgotten this many seconds
+    /// (of the clock given to [`Filter::prepare`]) after they were last
+    /// set, as in the daemon; `None` = never (fail2ban-regex's short runs).
+    pub mlfid_ttl: Option<f64>,
 }
 
 impl Default for FilterOptions {
@@ -37,6 +45,8 @@ impl Default for FilterOptions {
             return_raw_host: false,
             flavor: Flavor::V1_0_2,
             backtrack_limit: 1_000_000,
+            resolve_dns: true,
+            mlfid_ttl: None,
         }
     }
 }
@@ -228,10 +238,15 @@ pub struct Filter {
     scratch: String,
     /// Searches stopped by the backtracking budget.
     pub budget_warnings: Vec<BudgetWarning>,
+    /// Host names not resolved because `resolve_dns` is off.
+    pub dns_suppressed: u64,
+    /// "now" of the line being processed.
+    clock: f64,
 }
 
 impl Filter {
     pub fn new(opts: FilterOptions) -> Filter {
+        let mlfid_cache = MlfidCache::new(opts.mlfid_ttl);
         Filter {
             pref: None,
             fail: Vec::new(),
@@ -240,7 +255,7 @@ impl Filter {
             line_buffer: Vec::new(),
             last_time_text: String::new(),
             last_date: None,
-            mlfid_cache: MlfidCache::default(),
+            mlfid_cache,
             resolver: Resolver::default(),
             gate: None,
             gate_built: false,
@@ -248,6 +263,8 @@ impl Filter {
             want_pref_groups: false,
             scratch: String::new(),
             budget_warnings: Vec::new(),
+            dns_suppressed: 0,
+            clock: 0.0,
         }
     }
 
@@ -367,6 +384,7 @@ impl Filter {
     /// The date part of `processLine`: where the line is cut and which time
     /// it gets (updates the last-date state, so lines go in order).
     pub fn prepare(&mut self, line: &str, date: DateFound, now: f64) -> Prepared {
+        self.clock = now;
         let mut time: Option<LogTime> = None;
         let mut split = match date {
             DateFound::Match {
@@ -499,6 +517,12 @@ impl Filter {
             }
             _ => None,
         }
+    }
+
+    /// Sets the last date (the daemon replaces a date far from "now" by
+    /// "now" and remembers that).
+    pub fn set_last_date(&mut self, t: LogTime) {
+        self.last_date = Some(t);
     }
 
     /// The last date if it is truthy and less than a minute before `now`.
@@ -759,12 +783,19 @@ impl Filter {
                     }
                 }
                 Some(ip) => {
-                    let use_dns = self.opts.use_dns.clone();
-                    self.resolver
-                        .text_to_ip(&ip, &use_dns)
-                        .into_iter()
-                        .map(Some)
-                        .collect()
+                    let use_dns = if self.opts.resolve_dns {
+                        self.opts.use_dns.clone()
+                    } else {
+                        "no".to_string()
+                    };
+                    let ips = self.resolver.text_to_ip(&ip, &use_dns);
+                    if ips.is_empty()
+                        && !self.opts.resolve_dns
+                        && matches!(self.opts.use_dns.as_str(), "yes" | "warn")
+                    {
+                        self.dns_suppressed += 1;
+                    }
+                    ips.into_iter().map(Some).collect()
                 }
             };
             let fail = if self.opts.check_all && mlfid.is_some() {
@@ -795,7 +826,7 @@ impl Filter {
         hit: &super::regex::RegexHit,
     ) -> Fail {
         let truthy = |m: &FailMap, k: &str| m.get(k).is_some_and(|v| v.truthy());
-        let cached = self.mlfid_cache.get(mlfid);
+        let cached = self.mlfid_cache.get(mlfid, self.clock);
         let mut nfflgs = 0u8;
         if truthy(&fail, "mlfgained") {
             nfflgs |= 8 | 1;
@@ -844,7 +875,7 @@ impl Filter {
                 if nfflgs & 2 == 0 {
                     users_len = update_users(&mut fail, &user);
                     let f = new_fail(fail);
-                    self.mlfid_cache.set(mlfid, f.clone());
+                    self.mlfid_cache.set(mlfid, f.clone(), self.clock);
                     f
                 } else {
                     users_len = 0;

@@ -1,0 +1,152 @@
+//! One log file of one jail, streamed line by line with the oracle's clock
+//! rules: each line gets the simulated time at which it is processed.
+//!
+//! * A line processes at its own time, but never before the previous line
+//!   of the same file (the clock does not go backwards).
+//! * A line more than 60 s later than the next dated line of the file is an
+//!   outlier and takes that next line's time instead.
+//! * A line without a date takes the previous line's time, or at the start
+//!   of a file the time of the first dated line (or NOW when there is none).
+//!
+//! Only the head line and the lines up to the next dated one are held in
+//! memory, and their buffers are reused.
+
+use crate::date::DateDetector;
+use crate::filter::DateFound;
+use crate::regextool::input::{Encoding, LineReader, strip_eol};
+use std::collections::VecDeque;
+use std::fs::File;
+
+/// The outlier rule's slack in seconds.
+pub const OUTLIER_SLACK: f64 = 60.0;
+
+/// A line read ahead, with the date detector's verdict on it.
+pub struct Pending {
+    pub text: String,
+    pub date: DateFound,
+    /// The converted date when the line has a usable one.
+    pub time: Option<f64>,
+}
+
+pub struct Source {
+    pub jail: usize,
+    pub path: String,
+    reader: Option<LineReader<File>>,
+    encoding: Encoding,
+    buf: VecDeque<Pending>,
+    ndated: usize,
+    last_key: Option<f64>,
+    pool: Vec<String>,
+    /// Lines that had to be decoded with replacement characters.
+    pub undecodable: u64,
+}
+
+impl Source {
+    pub fn open(jail: usize, path: &str, encoding: Encoding) -> std::io::Result<Source> {
+        let f = File::open(path)?;
+        Ok(Source {
+            jail,
+            path: path.to_string(),
+            reader: Some(LineReader::new(f)),
+            encoding,
+            buf: VecDeque::new(),
+            ndated: 0,
+            last_key: None,
+            pool: Vec::new(),
+            undecodable: 0,
+        })
+    }
+
+    fn read(&mut self, dd: &mut DateDetector) -> std::io::Result<bool> {
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(false);
+        };
+        let Some(raw) = reader.next_line()? else {
+            self.reader = None;
+            return Ok(false);
+        };
+        let mut text = self.pool.pop().unwrap_or_default();
+        text.clear();
+        let (decoded, bad) = self.encoding.decode(strip_eol(raw));
+        if bad {
+            self.undecodable += 1;
+        }
+        text.push_str(&decoded);
+        let date = DateFound::from_date_match(dd.detect(&text));
+        let time = match date {
+            DateFound::Match {
+                start,
+                end,
+                time: Some(t),
+            } if end > start => Some(t.secs),
+            _ => None,
+        };
+        if time.is_some() {
+            self.ndated += 1;
+        }
+        self.buf.push_back(Pending { text, date, time });
+        Ok(true)
+    }
+
+    fn fill(&mut self, dd: &mut DateDetector) -> std::io::Result<()> {
+        while self.reader.is_some() {
+            let need = match self.buf.front() {
+                None => 0,
+                Some(p) if p.time.is_some() => 2,
+                Some(_) => 1,
+            };
+            if need > 0 && self.ndated >= need {
+                break;
+            }
+            if !self.read(dd)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The simulated time of the next line, `None` at the end of the file.
+    pub fn head_key(&mut self, dd: &mut DateDetector, now: f64) -> std::io::Result<Option<f64>> {
+        self.fill(dd)?;
+        let Some(head) = self.buf.front() else {
+            return Ok(None);
+        };
+        let Some(date) = head.time else {
+            if let Some(last) = self.last_key {
+                return Ok(Some(last));
+            }
+            return Ok(Some(self.buf.iter().find_map(|p| p.time).unwrap_or(now)));
+        };
+        let mut k = date;
+        if let Some(next) = self.buf.iter().skip(1).find_map(|p| p.time)
+            && date > next + OUTLIER_SLACK
+        {
+            k = next;
+        }
+        if let Some(last) = self.last_key
+            && last > k
+        {
+            k = last;
+        }
+        Ok(Some(k))
+    }
+
+    /// Takes the head line, which processes at `key` (from [`head_key`]).
+    ///
+    /// [`head_key`]: Source::head_key
+    pub fn pop(&mut self, key: f64) -> Option<Pending> {
+        let p = self.buf.pop_front()?;
+        if p.time.is_some() {
+            self.ndated -= 1;
+        }
+        self.last_key = Some(key);
+        Some(p)
+    }
+
+    /// Gives a line's buffer back for reuse.
+    pub fn recycle(&mut self, text: String) {
+        if self.pool.len() < 8 {
+            self.pool.push(text);
+        }
+    }
+}
