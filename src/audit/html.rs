@@ -5,6 +5,20 @@ use super::report::{AuditReport, duration};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// The legend of the per-jail colours.
+fn legend(r: &AuditReport, out: &mut String) {
+    out.push_str("<p class=\"legend\">");
+    for (i, j) in r.jails.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<span><i style="background:{}"></i>{}</span> "#,
+            color(i),
+            esc(&j.name)
+        );
+    }
+    out.push_str("</p>\n");
+}
+
 const PALETTE: [&str; 8] = [
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
 ];
@@ -87,7 +101,8 @@ fn failures_chart(r: &AuditReport, out: &mut String) {
                 utc(label)
             );
         }
-        for (si, (jail, values)) in t.series.iter().enumerate() {
+        for (jail, values) in &t.series {
+            let si = r.jails.iter().position(|j| j.name == *jail).unwrap_or(0);
             let points: Vec<String> = values
                 .iter()
                 .enumerate()
@@ -108,18 +123,11 @@ fn failures_chart(r: &AuditReport, out: &mut String) {
             );
         }
     }
-    out.push_str("</svg>\n<p class=\"legend\">");
-    for (si, (jail, _)) in t.series.iter().enumerate() {
-        let _ = write!(
-            out,
-            r#"<span><i style="background:{}"></i>{}</span> "#,
-            color(si),
-            esc(jail)
-        );
-    }
+    out.push_str("</svg>\n");
+    legend(r, out);
     let _ = writeln!(
         out,
-        "</p><p class=\"note\">One point per {}.</p>",
+        "<p class=\"note\">One point per {}.</p>",
         duration(t.bucket_seconds)
     );
 }
@@ -307,6 +315,7 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
     failures_chart(r, &mut out);
     out.push_str("<h2>Ban timeline</h2>\n");
     ban_timeline(r, &mut out);
+    legend(r, &mut out);
     out.push_str("<h2>Top offenders</h2>\n");
     let top: Vec<(String, u64)> = r
         .offenders
@@ -352,43 +361,25 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
         &mut out,
     );
     out.push_str("<h2>Address families and networks</h2>\n");
-    let (mut v4, mut v6) = (0u64, 0u64);
-    let mut nets: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    for o in &r.offenders {
-        let (is6, net) = network(&o.ip);
-        if is6 {
-            v6 += 1;
-        } else {
-            v4 += 1;
-        }
-        let e = nets.entry(net).or_default();
-        e.0 += 1;
-        e.1 += o.failures;
-    }
     hbar_chart(
         "families",
         "Attacking addresses per family",
-        &[("IPv4".into(), v4), ("IPv6".into(), v6)],
+        &[("IPv4".into(), r.families.0), ("IPv6".into(), r.families.1)],
         &mut out,
     );
-    let mut nets: Vec<(String, (u64, u64))> = nets.into_iter().collect();
-    nets.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
-    let top_nets: Vec<(String, u64)> = nets
+    let top_nets: Vec<(String, u64)> = r
+        .networks
         .iter()
         .take(15)
-        .map(|(n, (_, f))| (n.clone(), *f))
+        .map(|(n, _, f)| (n.clone(), *f))
         .collect();
-    hbar_chart(
-        "networks",
-        "Failures per /24 or /64 network",
-        &top_nets,
-        &mut out,
-    );
+    hbar_chart("networks", "Failures per /24 or /64 network", &top_nets, &mut out);
     table(
         &["network", "addresses", "failures"],
-        nets.iter()
+        r.networks
+            .iter()
             .take(15)
-            .map(|(n, (a, f))| vec![n.clone(), a.to_string(), f.to_string()])
+            .map(|(n, a, f)| vec![n.clone(), a.to_string(), f.to_string()])
             .collect(),
         &mut out,
     );

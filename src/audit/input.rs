@@ -108,6 +108,20 @@ pub fn rotated_set(path: &Path) -> std::io::Result<Vec<LogFile>> {
     Ok(out)
 }
 
+/// The raw bytes of a log file, decompressed when it is gzip (by magic
+/// number, whatever its name), for readers that buffer themselves.
+pub fn open_reader(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+    let f = std::fs::File::open(path)?;
+    if is_gzip(path) {
+        Ok(Box::new(NamedReader {
+            inner: MultiGzDecoder::new(f),
+            path: path.to_path_buf(),
+        }))
+    } else {
+        Ok(Box::new(f))
+    }
+}
+
 /// A reader over one file's bytes, decompressing gzip. A truncated gzip
 /// stream surfaces as an `UnexpectedEof` read error naming the file.
 pub fn open(file: &LogFile) -> std::io::Result<Box<dyn BufRead + Send>> {

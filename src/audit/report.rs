@@ -87,6 +87,11 @@ pub struct AuditReport {
     pub timeline: Timeline,
     /// (first, last) line time.
     pub span: Option<(f64, f64)>,
+    /// Attacking addresses per family: (IPv4, IPv6).
+    pub families: (u64, u64),
+    /// /24 (IPv4) and /64 (IPv6) networks: (network, addresses, failures),
+    /// most failures first.
+    pub networks: Vec<(String, u64, u64)>,
     /// Warnings about the input (lines without dates, out-of-order times …).
     pub warnings: Vec<String>,
 }
@@ -117,6 +122,10 @@ impl AuditReport {
             "what_if": self.what_if.iter().map(|w| json!({
                 "setting": w.setting, "jail": w.jail, "bans": w.bans, "unique_ips": w.unique_ips,
                 "baseline_bans": w.baseline_bans, "baseline_ips": w.baseline_ips,
+            })).collect::<Vec<_>>(),
+            "families": {"ipv4": self.families.0, "ipv6": self.families.1},
+            "networks": self.networks.iter().map(|(n, a, f)| json!({
+                "network": n, "addresses": a, "failures": f,
             })).collect::<Vec<_>>(),
             "warnings": self.warnings,
         })

@@ -15,7 +15,7 @@ use crate::date::DateDetector;
 use crate::filter::DateFound;
 use crate::regextool::input::{Encoding, LineReader, strip_eol};
 use std::collections::VecDeque;
-use std::fs::File;
+use std::io::Read;
 
 /// The outlier rule's slack in seconds.
 pub const OUTLIER_SLACK: f64 = 60.0;
@@ -31,7 +31,7 @@ pub struct Pending {
 pub struct Source {
     pub jail: usize,
     pub path: String,
-    reader: Option<LineReader<File>>,
+    reader: Option<LineReader<Box<dyn Read + Send>>>,
     encoding: Encoding,
     buf: VecDeque<Pending>,
     ndated: usize,
@@ -39,15 +39,19 @@ pub struct Source {
     pool: Vec<String>,
     /// Lines that had to be decoded with replacement characters.
     pub undecodable: u64,
+    /// Why reading stopped early (a truncated gzip file, an I/O error):
+    /// the lines before it are kept.
+    pub error: Option<String>,
 }
 
 impl Source {
     pub fn open(jail: usize, path: &str, encoding: Encoding) -> std::io::Result<Source> {
-        let f = File::open(path)?;
+        let f = crate::audit::input::open_reader(std::path::Path::new(path))?;
         Ok(Source {
             jail,
             path: path.to_string(),
             reader: Some(LineReader::new(f)),
+            error: None,
             encoding,
             buf: VecDeque::new(),
             ndated: 0,
@@ -61,9 +65,17 @@ impl Source {
         let Some(reader) = self.reader.as_mut() else {
             return Ok(false);
         };
-        let Some(raw) = reader.next_line()? else {
-            self.reader = None;
-            return Ok(false);
+        let raw = match reader.next_line() {
+            Ok(Some(raw)) => raw,
+            Ok(None) => {
+                self.reader = None;
+                return Ok(false);
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                self.reader = None;
+                return Ok(false);
+            }
         };
         let mut text = self.pool.pop().unwrap_or_default();
         text.clear();

@@ -115,6 +115,18 @@ pub struct IpStats {
     pub jails: Vec<String>,
 }
 
+/// What one jail saw of one address.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JailIpStats {
+    pub first_seen: f64,
+    pub last_seen: f64,
+    pub failures: u64,
+    pub bans: u64,
+    /// The highest failure count fail2ban held for the address (compared
+    /// with maxretry).
+    pub peak_retry: i64,
+}
+
 /// The whole result of a replay.
 #[derive(Clone, Debug)]
 pub struct ReplayOutcome {
@@ -122,6 +134,11 @@ pub struct ReplayOutcome {
     pub jails: Vec<JailSummary>,
     /// Per address, in order of first failure.
     pub ips: Vec<IpStats>,
+    /// Per jail (by name), per address.
+    pub per_jail_ips: std::collections::BTreeMap<String, std::collections::BTreeMap<String, JailIpStats>>,
+    /// Per jail (by name): counted failures per minute (epoch minute).
+    pub failures_per_minute:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<i64, u64>>,
     pub first: Option<f64>,
     pub last_line: Option<f64>,
     pub now: f64,
@@ -241,6 +258,8 @@ struct Engine<'a> {
     log_out: Option<std::io::BufWriter<std::fs::File>>,
     line_buf: String,
     stats: FxHashMap<IpId, IpAcc>,
+    jail_stats: FxHashMap<(usize, IpId), JailIpStats>,
+    minutes: Vec<FxHashMap<i64, u64>>,
     warnings: Vec<String>,
     dns_checks: u64,
 }
@@ -523,6 +542,8 @@ impl<'a> Engine<'a> {
             log_out,
             line_buf: String::new(),
             stats: FxHashMap::default(),
+            jail_stats: FxHashMap::default(),
+            minutes: Vec::new(),
             warnings,
             dns_checks: 0,
         })
@@ -576,6 +597,12 @@ impl<'a> Engine<'a> {
 
     fn finish(mut self) -> ReplayOutcome {
         for s in &self.sources {
+            if let Some(e) = &s.error {
+                self.warnings.push(format!(
+                    "{}: reading stopped early ({e}); the lines before it were replayed",
+                    s.path
+                ));
+            }
             if s.undecodable > 0 {
                 self.warnings.push(format!(
                     "{}: {} lines were not valid {:?} and were read with replacement characters",
@@ -623,10 +650,27 @@ impl<'a> Engine<'a> {
                 .map(|j| j.filter.dns_suppressed)
                 .sum::<u64>();
         let end = self.clock.unwrap_or(self.now).max(self.now);
+        let mut per_jail_ips: std::collections::BTreeMap<_, std::collections::BTreeMap<_, _>> =
+            Default::default();
+        for ((j, ip), st) in std::mem::take(&mut self.jail_stats) {
+            per_jail_ips
+                .entry(self.jails[j].name.clone())
+                .or_default()
+                .insert(self.ips.text(ip).to_string(), st);
+        }
+        let mut failures_per_minute: std::collections::BTreeMap<_, std::collections::BTreeMap<_, _>> =
+            Default::default();
+        for (j, m) in std::mem::take(&mut self.minutes).into_iter().enumerate() {
+            if !m.is_empty() {
+                failures_per_minute.insert(self.jails[j].name.clone(), m.into_iter().collect());
+            }
+        }
         ReplayOutcome {
             events: Vec::new(),
             jails,
             ips,
+            per_jail_ips,
+            failures_per_minute,
             first: self.first,
             last_line: self.last_line,
             now: self.now,
@@ -830,6 +874,19 @@ impl<'a> Engine<'a> {
             acc.last = acc.last.max(ft);
             let jail = &mut self.jails[j];
             let added = jail.fail.add_failure(ip, ft);
+            let js = self.jail_stats.entry((j, ip)).or_insert_with(|| JailIpStats {
+                first_seen: ft,
+                last_seen: ft,
+                ..Default::default()
+            });
+            js.failures += 1;
+            js.first_seen = js.first_seen.min(ft);
+            js.last_seen = js.last_seen.max(ft);
+            js.peak_retry = js.peak_retry.max(added.attempts);
+            if self.minutes.len() <= j {
+                self.minutes.resize_with(j + 1, FxHashMap::default);
+            }
+            *self.minutes[j].entry((ft / 60.0).floor() as i64).or_default() += 1;
             if added.attempts >= jail.fail.max_retry {
                 self.perform_ban(j, Some(ip));
             }
@@ -1115,6 +1172,7 @@ impl<'a> Engine<'a> {
                 retry: t.retry,
                 f2b_ban_count: t.ban_count,
             };
+            self.jail_stats.entry((j, ip)).or_default().bans += 1;
             let acc = self.stats.entry(ip).or_default();
             acc.bans += 1;
             if !acc.jails.contains(&jail.idx) {

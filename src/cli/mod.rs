@@ -5,6 +5,7 @@
 //! errors, 2 bad usage. The fail2ban-client front end keeps fail2ban's codes
 //! (0 and 255).
 
+mod audit;
 mod check;
 mod client_args;
 mod dump;
@@ -134,6 +135,22 @@ enum Command {
     ///   f2b lint filter.d/asterisk-custom.conf --format sarif > lint.sarif
     ///   f2b lint -c /etc/fail2ban jail.d/custom.local --select F2B2 --deny-warnings
     Lint(lint::LintArgs),
+    /// Replay jails over historical logs: who attacked, who would have been banned, and when.
+    ///
+    /// The enabled jails of a configuration (or f2b's built-in Asterisk, sshd
+    /// and recidive jails when there is none) run over the logs on the logs'
+    /// own clock, with fail2ban's failure counting, bans, bantime.increment
+    /// and recidive. Prints a summary, `--format json|csv`, and with
+    /// `--html FILE` a report with charts. Exit 0 when the replay ran, 1 when
+    /// it could not (bad configuration, unreadable log), 2 on bad usage.
+    /// See docs/audit.md.
+    ///
+    /// Examples:
+    ///   f2b audit /var/log/asterisk/messages          # built-in jails, rotated files too
+    ///   f2b audit -c /etc/fail2ban --jail asterisk --log asterisk=/var/log/asterisk/messages
+    ///   f2b audit --filter sshd --maxretry 3 --findtime 1h --bantime 1d /var/log/auth.log
+    ///   f2b audit messages --what-if maxretry=5 --html report.html
+    Audit(audit::AuditArgs),
     /// fail2ban-client's command line: `-c DIR -d`, `--dp`, `-t`, `--str2sec`.
     ///
     /// Same output and exit status as fail2ban-client 1.0.2. Server commands
@@ -187,6 +204,7 @@ pub fn main(argv: Vec<OsString>) -> i32 {
             format,
         } => check::run(&conf, allow_missing_logs, verbose, format),
         Command::Lint(args) => lint::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Client { args } => client_args::run("fail2ban-client", &args),
         Command::Regex { args } => {
             let mut argv = vec!["f2b regex".to_string()];
