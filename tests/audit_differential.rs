@@ -25,7 +25,10 @@ fn prerequisites() -> Option<PathBuf> {
     let compat = common::require_oracle_and_corpus("audit_differential")?;
     for t in ["fail2ban-replay", "gen-asterisk-log"] {
         if !tools().join(t).is_file() {
-            assert!(!common::in_ci(), "audit_differential: {t} missing under CI=true");
+            assert!(
+                !common::in_ci(),
+                "audit_differential: {t} missing under CI=true"
+            );
             eprintln!("NOTE: audit_differential did not run: {t} missing");
             return None;
         }
@@ -134,7 +137,9 @@ fn compare(name: &str, expected: &[Ban], actual: &[Ban]) {
 /// fast attackers and repeat offenders.
 #[test]
 fn founding_setup_plain_and_increment() {
-    let Some(compat) = prerequisites() else { return };
+    let Some(compat) = prerequisites() else {
+        return;
+    };
     let tree = common::seed_tree(
         "audit",
         &compat,
@@ -172,13 +177,19 @@ fn founding_setup_plain_and_increment() {
     )
     .expect("increment");
     let expected = oracle(&tree.dir, &logs, now);
-    compare("founding setup, bantime.increment", &expected, &audit(&args(&[])));
+    compare(
+        "founding setup, bantime.increment",
+        &expected,
+        &audit(&args(&[])),
+    );
 }
 
 /// sshd of the stock tree on fail2ban's own sample log.
 #[test]
 fn sshd_on_the_sample_log() {
-    let Some(compat) = prerequisites() else { return };
+    let Some(compat) = prerequisites() else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("tmp");
     let conf = tmp.path().join("config");
     common::copy_dir(&compat.join("fail2ban-1.0.2/config"), &conf);

@@ -67,14 +67,24 @@ fn html_report_renders_in_chromium() {
         "compat-fixtures/audit/asterisk-week.log",
     ]);
     let out = common::run(cmd);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let page = std::fs::read_to_string(&html).expect("report written");
     assert!(!page.contains("<script"), "the report needs no script");
     assert!(
         !page.contains("http://") && !page.contains("https://") && !page.contains("src="),
         "the report must work offline: no external references"
     );
-    for id in ["failures-chart", "ban-timeline", "top-offenders", "families", "networks"] {
+    for id in [
+        "failures-chart",
+        "ban-timeline",
+        "top-offenders",
+        "families",
+        "networks",
+    ] {
         assert!(page.contains(&format!("id=\"{id}\"")), "chart {id} missing");
     }
 
@@ -85,10 +95,22 @@ fn html_report_renders_in_chromium() {
         .arg(&url)
         .output()
         .expect("chromium runs");
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
     let dom = String::from_utf8_lossy(&dom.stdout);
-    for id in ["failures-chart", "ban-timeline", "top-offenders", "networks"] {
-        assert!(dom.contains(&format!("id=\"{id}\"")), "Chromium's DOM lacks {id}");
+    for id in [
+        "failures-chart",
+        "ban-timeline",
+        "top-offenders",
+        "networks",
+    ] {
+        assert!(
+            dom.contains(&format!("id=\"{id}\"")),
+            "Chromium's DOM lacks {id}"
+        );
     }
     let bans = dom.matches("class=\"ban\"").count();
     assert!(bans > 10, "only {bans} ban bars in the rendered timeline");
@@ -100,9 +122,17 @@ fn html_report_renders_in_chromium() {
         .arg(&url)
         .output()
         .expect("chromium runs");
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let png = std::fs::read(&shot).expect("screenshot written");
     assert_eq!(png_size(&png), (1000, 2600));
     // A blank page compresses to a few KB; charts and tables do not.
-    assert!(png.len() > 50_000, "screenshot of {} bytes looks empty", png.len());
+    assert!(
+        png.len() > 50_000,
+        "screenshot of {} bytes looks empty",
+        png.len()
+    );
 }

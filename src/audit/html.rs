@@ -373,7 +373,12 @@ th{{background:#f0f0f0}}.chart{{display:block;margin:8px 0;background:#fafafa;bo
         .take(15)
         .map(|(n, _, f)| (n.clone(), *f))
         .collect();
-    hbar_chart("networks", "Failures per /24 or /64 network", &top_nets, &mut out);
+    hbar_chart(
+        "networks",
+        "Failures per /24 or /64 network",
+        &top_nets,
+        &mut out,
+    );
     table(
         &["network", "addresses", "failures"],
         r.networks

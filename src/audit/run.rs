@@ -57,7 +57,7 @@ fn is_recidive_fed(name: &str, logpaths: &[String], logtarget: &str) -> bool {
 }
 
 /// Parses `maxretry=5`, `findtime=1h@asterisk`.
-fn parse_what_if(spec: &str) -> Result<(String, String, Option<String>), String> {
+pub fn parse_what_if(spec: &str) -> Result<(String, String, Option<String>), String> {
     let (setting, jail) = match spec.split_once('@') {
         Some((s, j)) => (s, Some(j.to_string())),
         None => (spec, None),
@@ -74,9 +74,15 @@ fn parse_what_if(spec: &str) -> Result<(String, String, Option<String>), String>
     Ok((key, value.trim().to_string(), jail))
 }
 
-fn apply_setting(cfg: &mut ReplayConfig, key: &str, value: &str, jail: Option<&str>) -> Result<(), String> {
+fn apply_setting(
+    cfg: &mut ReplayConfig,
+    key: &str,
+    value: &str,
+    jail: Option<&str>,
+) -> Result<(), String> {
     let secs = || {
-        crate::config::timestr::str2seconds(value).map_err(|e| format!("--what-if {key}={value}: {e}"))
+        crate::config::timestr::str2seconds(value)
+            .map_err(|e| format!("--what-if {key}={value}: {e}"))
     };
     for j in cfg
         .jails
@@ -126,11 +132,9 @@ fn system_config_reads(logs: &[String]) -> bool {
 fn config_dir(opts: &AuditOptions) -> Result<(String, ConfigSource, Option<ScratchTree>), String> {
     let (dir, source, mut scratch) = match &opts.conf {
         Some(c) => (c.clone(), ConfigSource::Tree(c.clone()), None),
-        None if !opts.builtin && system_config_reads(&opts.positional) => (
-            SYSTEM.to_string(),
-            ConfigSource::Tree(SYSTEM.into()),
-            None,
-        ),
+        None if !opts.builtin && system_config_reads(&opts.positional) => {
+            (SYSTEM.to_string(), ConfigSource::Tree(SYSTEM.into()), None)
+        }
         None => {
             let t = write_builtin().map_err(|e| format!("writing the built-in jail set: {e}"))?;
             (t.dir.display().to_string(), ConfigSource::Builtin, Some(t))
@@ -164,7 +168,8 @@ fn config_dir(opts: &AuditOptions) -> Result<(String, ConfigSource, Option<Scrat
         } else {
             name.to_string()
         };
-        let mut jail = format!("[audit]\nenabled = true\nfilter = {name}{params}\nlogpath = /dev/null\n");
+        let mut jail =
+            format!("[audit]\nenabled = true\nfilter = {name}{params}\nlogpath = /dev/null\n");
         for (k, v) in [
             ("maxretry", &opts.maxretry),
             ("findtime", &opts.findtime),
@@ -184,7 +189,11 @@ fn config_dir(opts: &AuditOptions) -> Result<(String, ConfigSource, Option<Scrat
     Ok((dir, source, scratch))
 }
 
-fn inputs_for(opts: &AuditOptions, cfg: &ReplayConfig, only: &Option<Vec<String>>) -> Result<ReplayInputs, String> {
+fn inputs_for(
+    opts: &AuditOptions,
+    cfg: &ReplayConfig,
+    only: &Option<Vec<String>>,
+) -> Result<ReplayInputs, String> {
     let mut files = Vec::new();
     for p in &opts.positional {
         for f in rotated_set(Path::new(p)).map_err(|e| e.to_string())? {
@@ -247,7 +256,9 @@ pub fn audit(opts: &AuditOptions) -> Result<Audit, String> {
             }
         }
     }
-    cfg.jails.retain(|j| only.as_ref().is_none_or(|o| o.contains(&j.name)) || j.name == "recidive" && only.is_none());
+    cfg.jails.retain(|j| {
+        only.as_ref().is_none_or(|o| o.contains(&j.name)) || j.name == "recidive" && only.is_none()
+    });
     let inputs = inputs_for(opts, &cfg, &only)?;
     let replay = Replay::new(cfg.clone());
     let outcome = replay.run(&inputs)?;

@@ -42,6 +42,27 @@ pub struct Source {
     /// Why reading stopped early (a truncated gzip file, an I/O error):
     /// the lines before it are kept.
     pub error: Option<String>,
+    /// What the input looked like, for the audit's warnings.
+    pub stats: SourceStats,
+}
+
+/// Counts of unusual lines of one file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceStats {
+    pub lines: u64,
+    /// Lines without a date the jail's detector recognises.
+    pub undated: u64,
+    /// Dated lines older than the newest dated line before them.
+    pub backwards: u64,
+    /// The largest step back, in seconds.
+    pub max_backwards: f64,
+    /// Steps back from the line before of about a whole number of half
+    /// hours: what a change of time zone within the file looks like.
+    pub zone_like: u64,
+    /// Steps back from the line before (of more than a second).
+    pub steps_back: u64,
+    newest: Option<f64>,
+    previous: Option<f64>,
 }
 
 impl Source {
@@ -52,6 +73,7 @@ impl Source {
             path: path.to_string(),
             reader: Some(LineReader::new(f)),
             error: None,
+            stats: SourceStats::default(),
             encoding,
             buf: VecDeque::new(),
             ndated: 0,
@@ -96,6 +118,7 @@ impl Source {
         if time.is_some() {
             self.ndated += 1;
         }
+        self.note(time);
         self.buf.push_back(Pending { text, date, time });
         Ok(true)
     }
@@ -115,6 +138,36 @@ impl Source {
             }
         }
         Ok(())
+    }
+
+    fn note(&mut self, time: Option<f64>) {
+        let st = &mut self.stats;
+        st.lines += 1;
+        let Some(t) = time else {
+            st.undated += 1;
+            return;
+        };
+        if let Some(prev) = st.previous {
+            // A step back from the line before of about a whole number of
+            // half hours is what a change of time zone looks like.
+            let back = prev - t;
+            if back > 1.0 {
+                st.steps_back += 1;
+            }
+            let halves = back / 1800.0;
+            if back >= 1800.0 - 300.0 && (halves - halves.round()).abs() * 1800.0 <= 300.0 {
+                st.zone_like += 1;
+            }
+        }
+        st.previous = Some(t);
+        match st.newest {
+            Some(n) if t < n - 1.0 => {
+                st.backwards += 1;
+                st.max_backwards = st.max_backwards.max(n - t);
+            }
+            Some(n) if t <= n => {}
+            _ => st.newest = Some(t),
+        }
     }
 
     /// The simulated time of the next line, `None` at the end of the file.

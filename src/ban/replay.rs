@@ -135,7 +135,8 @@ pub struct ReplayOutcome {
     /// Per address, in order of first failure.
     pub ips: Vec<IpStats>,
     /// Per jail (by name), per address.
-    pub per_jail_ips: std::collections::BTreeMap<String, std::collections::BTreeMap<String, JailIpStats>>,
+    pub per_jail_ips:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, JailIpStats>>,
     /// Per jail (by name): counted failures per minute (epoch minute).
     pub failures_per_minute:
         std::collections::BTreeMap<String, std::collections::BTreeMap<i64, u64>>,
@@ -597,12 +598,44 @@ impl<'a> Engine<'a> {
 
     fn finish(mut self) -> ReplayOutcome {
         for s in &self.sources {
+            let st = &s.stats;
+            if st.undated > 0 {
+                self.warnings.push(format!(
+                    "{}: {} of {} lines have no date the jail's date detector recognises; \
+                     they take the time of the line before them (at the start of the file, of \
+                     the first dated line), as fail2ban does",
+                    s.path, st.undated, st.lines
+                ));
+            }
+            if st.backwards > 0 {
+                // Zone switches are few, large, whole-hour steps; a shuffled
+                // log has many steps of every size.
+                let zone = if st.zone_like > 0 && st.zone_like * 10 >= st.steps_back {
+                    format!(
+                        " {} of {} steps back are about whole hours: this looks like a \
+                         mixture of time zones; check --tz and the jail's logtimezone.",
+                        st.zone_like, st.steps_back
+                    )
+                } else {
+                    String::new()
+                };
+                self.warnings.push(format!(
+                    "{}: {} lines are older than a line before them (by up to {}); the \
+                     replay's clock does not go backwards, so they count at the later time, \
+                     as in a running fail2ban.{zone}",
+                    s.path,
+                    st.backwards,
+                    crate::audit::report::duration(st.max_backwards)
+                ));
+            }
             if let Some(e) = &s.error {
                 self.warnings.push(format!(
                     "{}: reading stopped early ({e}); the lines before it were replayed",
                     s.path
                 ));
             }
+        }
+        for s in &self.sources {
             if s.undecodable > 0 {
                 self.warnings.push(format!(
                     "{}: {} lines were not valid {:?} and were read with replacement characters",
@@ -610,6 +643,9 @@ impl<'a> Engine<'a> {
                 ));
             }
         }
+        // A file read by several jails is reported once.
+        let mut seen = std::collections::HashSet::new();
+        self.warnings.retain(|w| seen.insert(w.clone()));
         let jails = self
             .jails
             .iter()
@@ -658,8 +694,10 @@ impl<'a> Engine<'a> {
                 .or_default()
                 .insert(self.ips.text(ip).to_string(), st);
         }
-        let mut failures_per_minute: std::collections::BTreeMap<_, std::collections::BTreeMap<_, _>> =
-            Default::default();
+        let mut failures_per_minute: std::collections::BTreeMap<
+            _,
+            std::collections::BTreeMap<_, _>,
+        > = Default::default();
         for (j, m) in std::mem::take(&mut self.minutes).into_iter().enumerate() {
             if !m.is_empty() {
                 failures_per_minute.insert(self.jails[j].name.clone(), m.into_iter().collect());
@@ -874,11 +912,14 @@ impl<'a> Engine<'a> {
             acc.last = acc.last.max(ft);
             let jail = &mut self.jails[j];
             let added = jail.fail.add_failure(ip, ft);
-            let js = self.jail_stats.entry((j, ip)).or_insert_with(|| JailIpStats {
-                first_seen: ft,
-                last_seen: ft,
-                ..Default::default()
-            });
+            let js = self
+                .jail_stats
+                .entry((j, ip))
+                .or_insert_with(|| JailIpStats {
+                    first_seen: ft,
+                    last_seen: ft,
+                    ..Default::default()
+                });
             js.failures += 1;
             js.first_seen = js.first_seen.min(ft);
             js.last_seen = js.last_seen.max(ft);
@@ -886,7 +927,9 @@ impl<'a> Engine<'a> {
             if self.minutes.len() <= j {
                 self.minutes.resize_with(j + 1, FxHashMap::default);
             }
-            *self.minutes[j].entry((ft / 60.0).floor() as i64).or_default() += 1;
+            *self.minutes[j]
+                .entry((ft / 60.0).floor() as i64)
+                .or_default() += 1;
             if added.attempts >= jail.fail.max_retry {
                 self.perform_ban(j, Some(ip));
             }

@@ -19,7 +19,12 @@ pub struct AuditArgs {
     /// /etc/fail2ban when one of its jails reads the given logs (or no log
     /// is given), else f2b's built-in jails (Asterisk, sshd and recidive,
     /// with filters of our own).
-    #[arg(short = 'c', long = "conf", value_name = "DIR", conflicts_with = "builtin")]
+    #[arg(
+        short = 'c',
+        long = "conf",
+        value_name = "DIR",
+        conflicts_with = "builtin"
+    )]
     pub conf: Option<String>,
     /// Use the built-in jails even when /etc/fail2ban exists.
     #[arg(long)]
@@ -89,7 +94,9 @@ pub fn text_summary(r: &AuditReport, source: &ConfigSource) -> String {
             duration(b - a)
         ));
     }
-    out.push_str("\nJail          lines   failures  addresses  bans  (maxretry/findtime/bantime)\n");
+    out.push_str(
+        "\nJail          lines   failures  addresses  bans  (maxretry/findtime/bantime)\n",
+    );
     for j in &r.jails {
         out.push_str(&format!(
             "{:<12} {:>6} {:>10} {:>10} {:>5}  ({}/{}/{})\n",
@@ -154,11 +161,19 @@ pub fn run(args: AuditArgs) -> i32 {
     let mut logs = Vec::new();
     for l in &args.logs {
         match l.split_once('=') {
-            Some((j, p)) if !j.is_empty() && !p.is_empty() => logs.push((j.to_string(), p.to_string())),
+            Some((j, p)) if !j.is_empty() && !p.is_empty() => {
+                logs.push((j.to_string(), p.to_string()))
+            }
             _ => {
                 eprintln!("f2b audit: --log {l:?}: expected JAIL=PATH");
                 return EXIT_USAGE;
             }
+        }
+    }
+    for w in &args.what_if {
+        if let Err(e) = crate::audit::run::parse_what_if(w) {
+            eprintln!("f2b audit: {e}");
+            return EXIT_USAGE;
         }
     }
     let opts = AuditOptions {
