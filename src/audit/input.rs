@@ -14,7 +14,8 @@ pub struct LogFile {
     pub gzip: bool,
 }
 
-fn is_gzip(path: &Path) -> bool {
+/// Whether a file is gzip (by name or by its magic number).
+pub fn is_gzip(path: &Path) -> bool {
     if path.extension().is_some_and(|e| e == "gz") {
         return true;
     }

@@ -37,6 +37,8 @@ pub struct AuditOptions {
     pub now: Option<f64>,
     /// How many offenders the report keeps.
     pub top: usize,
+    /// Bytes read by the replay (reset for each run), for a progress bar.
+    pub progress: Option<std::sync::Arc<crate::ban::replay::Progress>>,
 }
 
 /// Where the configuration came from, for the report's header.
@@ -233,6 +235,7 @@ fn inputs_for(
         only: only.clone(),
         tz: opts.tz.clone(),
         now: opts.now,
+        progress: opts.progress.clone(),
         ..Default::default()
     })
 }
@@ -265,6 +268,10 @@ pub fn audit(opts: &AuditOptions) -> Result<Audit, String> {
     let mut report = condense(&outcome, &cfg, opts.top.max(1));
     for spec in &opts.what_if {
         let (key, value, jail) = parse_what_if(spec)?;
+        if let Some(p) = &opts.progress {
+            p.read.store(0, std::sync::atomic::Ordering::Relaxed);
+            p.total.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut changed = cfg.clone();
         apply_setting(&mut changed, &key, &value, jail.as_deref())?;
         let alt = Replay::new(changed).run(&inputs)?;

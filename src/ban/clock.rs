@@ -44,6 +44,9 @@ pub struct Source {
     pub error: Option<String>,
     /// What the input looked like, for the audit's warnings.
     pub stats: SourceStats,
+    /// Bytes read so far, shared with a progress display.
+    progress: Option<std::sync::Arc<super::replay::Progress>>,
+    unreported: u64,
 }
 
 /// Counts of unusual lines of one file.
@@ -74,6 +77,8 @@ impl Source {
             reader: Some(LineReader::new(f)),
             error: None,
             stats: SourceStats::default(),
+            progress: None,
+            unreported: 0,
             encoding,
             buf: VecDeque::new(),
             ndated: 0,
@@ -81,6 +86,30 @@ impl Source {
             pool: Vec::new(),
             undecodable: 0,
         })
+    }
+
+    /// Counts the bytes this source reads into `progress`, and adds the
+    /// file's size to its total (unless it is compressed).
+    pub fn report_progress(&mut self, progress: std::sync::Arc<super::replay::Progress>) {
+        let path = std::path::Path::new(&self.path);
+        if !crate::audit::input::is_gzip(path) {
+            let len = std::fs::metadata(path).map_or(0, |m| m.len());
+            progress
+                .total
+                .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.progress = Some(progress);
+    }
+
+    fn count(&mut self, bytes: u64, flush: bool) {
+        if let Some(p) = &self.progress {
+            self.unreported += bytes;
+            if flush || self.unreported >= 1 << 16 {
+                p.read
+                    .fetch_add(self.unreported, std::sync::atomic::Ordering::Relaxed);
+                self.unreported = 0;
+            }
+        }
     }
 
     fn read(&mut self, dd: &mut DateDetector) -> std::io::Result<bool> {
@@ -91,14 +120,17 @@ impl Source {
             Ok(Some(raw)) => raw,
             Ok(None) => {
                 self.reader = None;
+                self.count(0, true);
                 return Ok(false);
             }
             Err(e) => {
                 self.error = Some(e.to_string());
                 self.reader = None;
+                self.count(0, true);
                 return Ok(false);
             }
         };
+        let len = raw.len() as u64;
         let mut text = self.pool.pop().unwrap_or_default();
         text.clear();
         let (decoded, bad) = self.encoding.decode(strip_eol(raw));
@@ -119,6 +151,7 @@ impl Source {
             self.ndated += 1;
         }
         self.note(time);
+        self.count(len, false);
         self.buf.push_back(Pending { text, date, time });
         Ok(true)
     }

@@ -55,6 +55,16 @@ pub struct ReplayInputs {
     pub seed: u64,
     /// Also write the synthesized fail2ban.log here.
     pub f2b_log_out: Option<String>,
+    /// Bytes read from the logs and their total (for a progress bar).
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// Replay progress in bytes of log read (all jails' reads of a file count).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub read: std::sync::atomic::AtomicU64,
+    /// Total bytes of the uncompressed logs to read; gzip files add nothing.
+    pub total: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -486,7 +496,11 @@ impl<'a> Engine<'a> {
             let encoding =
                 encoding_of(&j.logencoding).map_err(|e| format!("jail {}: {e}", j.name))?;
             for p in &paths {
-                sources.push(Source::open(i, p, encoding).map_err(|e| format!("{p}: {e}"))?);
+                let mut src = Source::open(i, p, encoding).map_err(|e| format!("{p}: {e}"))?;
+                if let Some(c) = &inputs.progress {
+                    src.report_progress(c.clone());
+                }
+                sources.push(src);
             }
             if feed {
                 feed_jails.push(i);

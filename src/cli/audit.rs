@@ -157,6 +157,52 @@ pub fn text_summary(r: &AuditReport, source: &ConfigSource) -> String {
     out
 }
 
+/// A progress bar on stderr when the logs are large (64 MiB or more, about
+/// a second of work per replay) and stderr is a terminal; each replay
+/// (the real one, then one per --what-if) runs it from the start.
+fn progress_bar(
+    opts: &AuditOptions,
+) -> Option<(
+    indicatif::ProgressBar,
+    std::sync::Arc<crate::ban::replay::Progress>,
+)> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let mut size = 0u64;
+    let paths = opts
+        .positional
+        .iter()
+        .chain(opts.logs.iter().map(|(_, p)| p));
+    for p in paths {
+        for f in crate::audit::input::rotated_set(std::path::Path::new(p)).ok()? {
+            // A compressed file holds several times its size of log.
+            let factor = if f.gzip { 8 } else { 1 };
+            size += factor * std::fs::metadata(&f.path).map_or(0, |m| m.len());
+        }
+    }
+    if size < 64 << 20 {
+        return None;
+    }
+    let runs = 1 + opts.what_if.len();
+    let what = if runs > 1 {
+        format!("replaying ({runs} runs)")
+    } else {
+        "replaying".to_string()
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(s) = indicatif::ProgressStyle::with_template(&format!(
+        "{what} {{bar:40}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}}"
+    )) {
+        bar.set_style(s);
+    }
+    Some((
+        bar,
+        std::sync::Arc::new(crate::ban::replay::Progress::default()),
+    ))
+}
+
 pub fn run(args: AuditArgs) -> i32 {
     let mut logs = Vec::new();
     for l in &args.logs {
@@ -190,8 +236,33 @@ pub fn run(args: AuditArgs) -> i32 {
         tz: args.tz,
         now: args.now,
         top: args.top,
+        progress: None,
     };
-    let result = match audit(&opts) {
+    let mut opts = opts;
+    let bar = progress_bar(&opts);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ticker = bar.as_ref().map(|(bar, counter)| {
+        opts.progress = Some(counter.clone());
+        let (bar, counter, stop) = (bar.clone(), counter.clone(), stop.clone());
+        std::thread::spawn(move || {
+            use std::sync::atomic::Ordering;
+            while !stop.load(Ordering::Relaxed) {
+                let total = counter.total.load(Ordering::Relaxed);
+                let read = counter.read.load(Ordering::Relaxed);
+                // Compressed logs have no known total: let the bar grow.
+                bar.set_length(total.max(read));
+                bar.set_position(read);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        })
+    });
+    let result = audit(&opts);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(t) = ticker {
+        let _ = t.join();
+    }
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("f2b audit: {e}");
