@@ -55,21 +55,8 @@ pub fn write_builtin() -> std::io::Result<ScratchTree> {
 
 /// Copies a configuration tree (to add an ad hoc jail to it).
 pub fn copy_tree(from: &Path) -> std::io::Result<ScratchTree> {
-    fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(to)?;
-        for e in std::fs::read_dir(from)? {
-            let e = e?;
-            let target = to.join(e.file_name());
-            if e.file_type()?.is_dir() {
-                copy(&e.path(), &target)?;
-            } else {
-                std::fs::copy(e.path(), &target)?;
-            }
-        }
-        Ok(())
-    }
     let dir = scratch_dir("copy");
-    copy(from, &dir)?;
+    crate::samples::table::copy_dir(from, &dir)?;
     Ok(ScratchTree { dir })
 }
 

@@ -24,19 +24,7 @@ pub struct Tree {
     pub review: bool,
 }
 
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
-}
+use crate::samples::table::copy_dir;
 
 fn jail_names(jail_conf: &Path) -> std::io::Result<Vec<String>> {
     let text = std::fs::read_to_string(jail_conf)?;

@@ -136,3 +136,35 @@ pub fn index_markdown() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RULES;
+
+    /// Every rule whose documented example is a filter or action file:
+    /// the example triggers it and the corrected example does not.
+    #[test]
+    fn documented_examples_behave_as_documented() {
+        let mut checked = 0;
+        for r in RULES {
+            let i = &r.info;
+            if !i.example.trim_start().starts_with("[Definition]") {
+                continue;
+            }
+            let found = crate::lint::lint_text_with(i.code, i.example);
+            assert!(
+                !found.is_empty(),
+                "{}: the example does not trigger it",
+                i.code
+            );
+            let fixed = crate::lint::lint_text_with(i.code, i.example_fixed);
+            assert!(
+                fixed.is_empty(),
+                "{}: the corrected example: {fixed:?}",
+                i.code
+            );
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} examples are files");
+    }
+}

@@ -97,7 +97,8 @@ pub fn tests_config_tree(version_dir: &Path, scratch: &Path) -> std::io::Result<
     Ok(dir)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Copies a directory tree (files and subdirectories).
+pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;

@@ -144,3 +144,20 @@ pub fn seconds(text: &str) -> Option<f64> {
         .ok()
         .map(|s| s.as_f64())
 }
+
+/// A finding from one of `f2b check`'s diagnostics; without a position it
+/// is about the tree.
+pub fn finding_from_diagnostic(
+    info: &'static crate::lint::registry::RuleInfo,
+    ctx: &Context,
+    d: &crate::diag::Diagnostic,
+) -> crate::lint::finding::Finding {
+    let mut f = crate::lint::finding::Finding::new(info, d.message.clone())
+        .at_loc(d.loc, d.len)
+        .label(d.label.clone());
+    f.hint = d.hint.clone();
+    if f.loc.is_none() {
+        f.file = ctx.tree.clone();
+    }
+    f
+}

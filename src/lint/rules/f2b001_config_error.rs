@@ -33,14 +33,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // A missing filter or action file is F2B205's.
         .filter(|d| !super::f2b205_missing_filter_action::is_missing_file(&d.message))
     {
-        let mut f = Finding::new(&RULE.info, d.message.clone())
-            .at_loc(d.loc, d.len)
-            .label(d.label.clone());
-        f.hint = d.hint.clone();
-        if f.loc.is_none() {
-            f.file = ctx.tree.clone();
-        }
-        out.push(f);
+        out.push(super::common::finding_from_diagnostic(&RULE.info, ctx, d));
     }
     for (path, e) in &ctx.load_errors {
         let mut f = Finding::new(&RULE.info, e.message.clone()).at_loc(e.loc, e.len);

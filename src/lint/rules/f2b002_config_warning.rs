@@ -33,13 +33,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // one the logs live on.
         .filter(|d| !d.message.starts_with("Have not found any log file for"))
     {
-        let mut f = Finding::new(&RULE.info, d.message.clone())
-            .at_loc(d.loc, d.len)
-            .label(d.label.clone());
-        f.hint = d.hint.clone();
-        if f.loc.is_none() {
-            f.file = ctx.tree.clone();
-        }
-        out.push(f);
+        out.push(super::common::finding_from_diagnostic(&RULE.info, ctx, d));
     }
 }
