@@ -35,11 +35,14 @@ f2b dump -c /etc/fail2ban             # the command stream fail2ban-client -d pr
 f2b dump -c /etc/fail2ban --format json\n  \
 f2b check -c /etc/fail2ban            # fail2ban-client -t, with pointed diagnostics\n  \
 f2b client -c /etc/fail2ban -d        # fail2ban-client's own options and exit codes\n  \
-f2b regex /var/log/auth.log sshd      # fail2ban-regex, same report and -o rows\n\n\
+f2b regex /var/log/auth.log sshd      # fail2ban-regex, same report and -o rows\n  \
+f2b lint -c /etc/fail2ban             # lint jails, filters and actions (rules: f2b lint --list-rules)\n  \
+f2b audit /var/log/asterisk/messages  # replay the jails over history: attackers and bans\n\n\
 Installed or symlinked as `fail2ban-client` or `fail2ban-regex`, the binary accepts \
 that program's options.",
     after_long_help = "Exit codes: 0 success; 1 the configuration has problems (dump: fail2ban-client would \
-exit 255; check: fail2ban rejects it or f2b found an error); 2 bad usage. `f2b client` keeps \
+exit 255; check: fail2ban rejects it or f2b found an error; lint: an error finding; audit: the replay \
+could not run); 2 bad usage. `f2b client` keeps \
 fail2ban-client's codes (0 and 255), `f2b regex` fail2ban-regex's (0, 2 and 255)."
 )]
 struct Cli {
@@ -134,6 +137,7 @@ enum Command {
     ///   f2b lint -c /etc/fail2ban
     ///   f2b lint filter.d/asterisk-custom.conf --format sarif > lint.sarif
     ///   f2b lint -c /etc/fail2ban jail.d/custom.local --select F2B2 --deny-warnings
+    #[command(verbatim_doc_comment)]
     Lint(lint::LintArgs),
     /// Replay jails over historical logs: who attacked, who would have been banned, and when.
     ///
@@ -150,6 +154,7 @@ enum Command {
     ///   f2b audit -c /etc/fail2ban --jail asterisk --log asterisk=/var/log/asterisk/messages
     ///   f2b audit --filter sshd --maxretry 3 --findtime 1h --bantime 1d /var/log/auth.log
     ///   f2b audit messages --what-if maxretry=5 --html report.html
+    #[command(verbatim_doc_comment)]
     Audit(audit::AuditArgs),
     /// fail2ban-client's command line: `-c DIR -d`, `--dp`, `-t`, `--str2sec`.
     ///
