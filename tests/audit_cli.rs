@@ -185,3 +185,31 @@ fn errors_and_usage() {
     let (code, _, _) = audit(&["--format", "yaml", WEEK]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn ad_hoc_filter_jail() {
+    let doc = json(&[
+        "--filter",
+        "src/audit/builtin/filter.d/f2b-asterisk.conf",
+        "--maxretry",
+        "3",
+        "--findtime",
+        "1h",
+        "--bantime",
+        "-1",
+        WEEK,
+    ]);
+    let jails = doc["jails"].as_array().expect("jails");
+    assert_eq!(jails.len(), 1, "only the ad hoc jail: {jails:?}");
+    assert_eq!(jails[0]["name"], "audit");
+    assert_eq!(jails[0]["maxretry"], 3);
+    let bans = doc["bans"].as_array().expect("bans");
+    assert!(!bans.is_empty());
+    assert!(bans.iter().all(|b| b["bantime"] == -1.0), "permanent bans");
+    // A permanent ban is never repeated for the same address.
+    let mut ips: Vec<&str> = bans.iter().map(|b| b["ip"].as_str().expect("ip")).collect();
+    let n = ips.len();
+    ips.sort();
+    ips.dedup();
+    assert_eq!(ips.len(), n);
+}

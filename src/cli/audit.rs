@@ -49,7 +49,13 @@ pub struct AuditArgs {
     pub maxretry: Option<String>,
     #[arg(long, value_name = "TIME", requires = "filter")]
     pub findtime: Option<String>,
-    #[arg(long, value_name = "TIME", requires = "filter")]
+    /// Ban time of the ad hoc jail (`-1`: permanent).
+    #[arg(
+        long,
+        value_name = "TIME",
+        requires = "filter",
+        allow_hyphen_values = true
+    )]
     pub bantime: Option<String>,
     /// Replay again with one setting changed and report the difference:
     /// `maxretry=5`, `findtime=1h`, `bantime=1d`, optionally `@JAIL`.
