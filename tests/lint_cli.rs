@@ -175,3 +175,31 @@ fn github_annotations() {
 title=F2B104 regex-duplicate::failregex #3 duplicates failregex #1"
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_f2b"))
+        .current_dir(ROOT)
+        .args([
+            "lint",
+            "--format",
+            "sarif",
+            "compat-fixtures/lint/F2B104/fail.conf",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    // stdout is closed here; the rest of the output has nowhere to go.
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
