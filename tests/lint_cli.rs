@@ -179,14 +179,19 @@ title=F2B104 regex-duplicate::failregex #3 duplicates failregex #1"
 #[test]
 fn a_reader_that_goes_away_is_not_a_panic() {
     use std::io::Read;
+    // Far more output than a pipe buffers.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let fixture =
+        std::fs::read_to_string(Path::new(ROOT).join("compat-fixtures/lint/F2B104/fail.conf"))
+            .expect("fixture");
+    let mut args = vec!["lint".to_string(), "--format".into(), "json".into()];
+    for i in 0..400 {
+        let p = tmp.path().join(format!("f{i}.conf"));
+        std::fs::write(&p, &fixture).expect("write");
+        args.push(p.display().to_string());
+    }
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_f2b"))
-        .current_dir(ROOT)
-        .args([
-            "lint",
-            "--format",
-            "sarif",
-            "compat-fixtures/lint/F2B104/fail.conf",
-        ])
+        .args(&args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
