@@ -511,122 +511,70 @@ fn eval(n: &Node, env: &Env) -> Result<Seconds, String> {
     })
 }
 
-fn float_of(v: Seconds) -> f64 {
-    v.as_f64()
+fn binop(op: Op, a: Seconds, b: Seconds) -> Result<Seconds, String> {
+    use Seconds::Int;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let arith = |o: &str| crate::config::timestr::py_arith(o, a, b);
+    // `None` for NaN: every comparison but `!=` is then false, as in Python.
+    let ord = match (a, b) {
+        (Int(x), Int(y)) => Some(x.cmp(&y)),
+        _ => a.as_f64().partial_cmp(&b.as_f64()),
+    };
+    match op {
+        Op::Add => arith("+"),
+        Op::Sub => arith("-"),
+        Op::Mul => arith("*"),
+        Op::Div => arith("/"),
+        Op::FloorDiv => arith("//"),
+        Op::Mod => arith("%"),
+        Op::Pow => arith("**"),
+        Op::Lt => Ok(bool_val(ord == Some(Less))),
+        Op::Le => Ok(bool_val(matches!(ord, Some(Less | Equal)))),
+        Op::Gt => Ok(bool_val(ord == Some(Greater))),
+        Op::Ge => Ok(bool_val(matches!(ord, Some(Greater | Equal)))),
+        Op::Eq => Ok(bool_val(ord == Some(Equal))),
+        Op::Ne => Ok(bool_val(ord != Some(Equal))),
+        Op::Shl | Op::Shr | Op::BitAnd | Op::BitOr | Op::BitXor => {
+            let (Int(x), Int(y)) = (a, b) else {
+                return Err("unsupported operand type(s) for float".into());
+            };
+            bit_op(op, x, y).map(Int)
+        }
+    }
 }
 
-fn binop(op: Op, a: Seconds, b: Seconds) -> Result<Seconds, String> {
-    use Seconds::{Float, Int};
+/// Shifts and bit operations on ints, with Python's errors.
+fn bit_op(op: Op, x: i128, y: i128) -> Result<i128, String> {
     let overflow = || "integer overflow".to_string();
-    if let (Int(x), Int(y)) = (a, b) {
-        return Ok(match op {
-            Op::Add => Int(x.checked_add(y).ok_or_else(overflow)?),
-            Op::Sub => Int(x.checked_sub(y).ok_or_else(overflow)?),
-            Op::Mul => Int(x.checked_mul(y).ok_or_else(overflow)?),
-            Op::Div => {
-                if y == 0 {
-                    return Err("division by zero".into());
-                }
-                Float(x as f64 / y as f64)
-            }
-            Op::FloorDiv => {
-                if y == 0 {
-                    return Err("integer division or modulo by zero".into());
-                }
-                Int(x / y - i128::from(x % y != 0 && ((x < 0) != (y < 0))))
-            }
-            Op::Mod => {
-                if y == 0 {
-                    return Err("integer division or modulo by zero".into());
-                }
-                let r = x % y;
-                Int(if r != 0 && ((r < 0) != (y < 0)) {
-                    r + y
-                } else {
-                    r
-                })
-            }
-            Op::Pow => {
-                if y < 0 {
-                    Float((x as f64).powf(y as f64))
-                } else {
-                    let e = u32::try_from(y).map_err(|_| overflow())?;
-                    Int(x.checked_pow(e).ok_or_else(overflow)?)
-                }
-            }
-            Op::Shl => {
-                if y < 0 {
-                    return Err("negative shift count".into());
-                }
-                if x == 0 {
-                    Int(0)
-                } else {
-                    let s = u32::try_from(y)
-                        .ok()
-                        .filter(|s| *s < 126)
-                        .ok_or_else(overflow)?;
-                    let r = x.checked_shl(s).ok_or_else(overflow)?;
-                    if r >> s != x {
-                        return Err(overflow());
-                    }
-                    Int(r)
-                }
-            }
-            Op::Shr => {
-                if y < 0 {
-                    return Err("negative shift count".into());
-                }
-                Int(x >> y.min(127))
-            }
-            Op::BitAnd => Int(x & y),
-            Op::BitOr => Int(x | y),
-            Op::BitXor => Int(x ^ y),
-            Op::Lt => bool_val(x < y),
-            Op::Le => bool_val(x <= y),
-            Op::Gt => bool_val(x > y),
-            Op::Ge => bool_val(x >= y),
-            Op::Eq => bool_val(x == y),
-            Op::Ne => bool_val(x != y),
-        });
-    }
-    let (x, y) = (float_of(a), float_of(b));
     Ok(match op {
-        Op::Add => Float(x + y),
-        Op::Sub => Float(x - y),
-        Op::Mul => Float(x * y),
-        Op::Div => {
-            if y == 0.0 {
-                return Err("float division by zero".into());
+        Op::Shl => {
+            if y < 0 {
+                return Err("negative shift count".into());
             }
-            Float(x / y)
-        }
-        Op::FloorDiv => {
-            if y == 0.0 {
-                return Err("float divmod()".into());
-            }
-            Float((x / y).floor())
-        }
-        Op::Mod => {
-            if y == 0.0 {
-                return Err("float modulo".into());
-            }
-            let r = x % y;
-            Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
-                r + y
+            if x == 0 {
+                0
             } else {
+                let s = u32::try_from(y)
+                    .ok()
+                    .filter(|s| *s < 126)
+                    .ok_or_else(overflow)?;
+                let r = x.checked_shl(s).ok_or_else(overflow)?;
+                if r >> s != x {
+                    return Err(overflow());
+                }
                 r
-            })
+            }
         }
-        Op::Pow => Float(x.powf(y)),
-        Op::Shl | Op::Shr | Op::BitAnd | Op::BitOr | Op::BitXor => {
-            return Err("unsupported operand type(s) for float".into());
+        Op::Shr => {
+            if y < 0 {
+                return Err("negative shift count".into());
+            }
+            x >> y.min(127)
         }
-        Op::Lt => bool_val(x < y),
-        Op::Le => bool_val(x <= y),
-        Op::Gt => bool_val(x > y),
-        Op::Ge => bool_val(x >= y),
-        Op::Eq => bool_val(x == y),
-        Op::Ne => bool_val(x != y),
+        Op::BitAnd => x & y,
+        Op::BitOr => x | y,
+        Op::BitXor => x ^ y,
+        _ => unreachable!("only bit operators reach bit_op"),
     })
 }
 

@@ -30,6 +30,86 @@ impl Seconds {
     }
 }
 
+/// Python 3.11's `a OP b` for the arithmetic operators `+ - * / // % **`
+/// on ints (arbitrary size in Python; overflow of `i128` is an error here)
+/// and floats, with Python's rounding and its `ZeroDivisionError` texts.
+pub fn py_arith(op: &str, a: Seconds, b: Seconds) -> Result<Seconds, String> {
+    use Seconds::*;
+    let overflow = || "integer overflow".to_string();
+    Ok(match (a, b) {
+        (Int(x), Int(y)) => match op {
+            "+" => Int(x.checked_add(y).ok_or_else(overflow)?),
+            "-" => Int(x.checked_sub(y).ok_or_else(overflow)?),
+            "*" => Int(x.checked_mul(y).ok_or_else(overflow)?),
+            "/" => {
+                if y == 0 {
+                    return Err("division by zero".into());
+                }
+                Float(x as f64 / y as f64)
+            }
+            "//" => {
+                if y == 0 {
+                    return Err("integer division or modulo by zero".into());
+                }
+                Int(x.div_euclid(y) - i128::from(x.rem_euclid(y) != 0 && y < 0))
+            }
+            "%" => {
+                if y == 0 {
+                    return Err("integer modulo by zero".into());
+                }
+                let r = x % y;
+                Int(if r != 0 && ((r < 0) != (y < 0)) {
+                    r + y
+                } else {
+                    r
+                })
+            }
+            "**" => {
+                if y < 0 {
+                    Float((x as f64).powf(y as f64))
+                } else {
+                    let e = u32::try_from(y).map_err(|_| overflow())?;
+                    Int(x.checked_pow(e).ok_or_else(overflow)?)
+                }
+            }
+            _ => return Err(format!("unsupported operator {op}")),
+        },
+        (a, b) => {
+            let (x, y) = (a.as_f64(), b.as_f64());
+            match op {
+                "+" => Float(x + y),
+                "-" => Float(x - y),
+                "*" => Float(x * y),
+                "/" => {
+                    if y == 0.0 {
+                        return Err("float division by zero".into());
+                    }
+                    Float(x / y)
+                }
+                "//" => {
+                    if y == 0.0 {
+                        return Err("float floor division by zero".into());
+                    }
+                    Float((x / y).floor())
+                }
+                "%" => {
+                    if y == 0.0 {
+                        return Err("float modulo".into());
+                    }
+                    let r = x % y;
+                    Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
+                        r + y
+                    } else {
+                        r
+                    })
+                }
+                "**" => Float(x.powf(y)),
+                _ => return Err(format!("unsupported operator {op}")),
+            }
+        }
+    })
+}
+
 struct Rewrites {
     prep: Regex,
     parts: Vec<(Regex, &'static str)>,
@@ -181,87 +261,7 @@ mod eval {
         check_only: bool,
     }
 
-    fn arith(op: &str, a: Seconds, b: Seconds) -> Result<Seconds, String> {
-        use Seconds::*;
-        Ok(match (a, b) {
-            (Int(x), Int(y)) => match op {
-                "+" => Int(x.checked_add(y).ok_or("overflow")?),
-                "-" => Int(x.checked_sub(y).ok_or("overflow")?),
-                "*" => Int(x.checked_mul(y).ok_or("overflow")?),
-                "/" => {
-                    if y == 0 {
-                        return Err("division by zero".into());
-                    }
-                    Float(x as f64 / y as f64)
-                }
-                "//" => {
-                    if y == 0 {
-                        return Err("integer division or modulo by zero".into());
-                    }
-                    Int(x.div_euclid(y)
-                        - if (x.rem_euclid(y) != 0) && (y < 0) {
-                            1
-                        } else {
-                            0
-                        })
-                }
-                "%" => {
-                    if y == 0 {
-                        return Err("integer division or modulo by zero".into());
-                    }
-                    let r = x % y;
-                    Int(if r != 0 && ((r < 0) != (y < 0)) {
-                        r + y
-                    } else {
-                        r
-                    })
-                }
-                "**" => {
-                    if y < 0 {
-                        Float((x as f64).powf(y as f64))
-                    } else {
-                        Int(x
-                            .checked_pow(u32::try_from(y).map_err(|_| "overflow")?)
-                            .ok_or("overflow")?)
-                    }
-                }
-                _ => unreachable!("operator set is closed"),
-            },
-            (a, b) => {
-                let (x, y) = (a.as_f64(), b.as_f64());
-                match op {
-                    "+" => Float(x + y),
-                    "-" => Float(x - y),
-                    "*" => Float(x * y),
-                    "/" => {
-                        if y == 0.0 {
-                            return Err("float division by zero".into());
-                        }
-                        Float(x / y)
-                    }
-                    "//" => {
-                        if y == 0.0 {
-                            return Err("float floor division by zero".into());
-                        }
-                        Float((x / y).floor())
-                    }
-                    "%" => {
-                        if y == 0.0 {
-                            return Err("float modulo".into());
-                        }
-                        let r = x % y;
-                        Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
-                            r + y
-                        } else {
-                            r
-                        })
-                    }
-                    "**" => Float(x.powf(y)),
-                    _ => unreachable!("operator set is closed"),
-                }
-            }
-        })
-    }
+    use super::py_arith as arith;
 
     impl P {
         fn peek(&self) -> Option<&Tok> {
@@ -389,6 +389,17 @@ mod tests {
         assert_eq!(s("1d 2h*2"), "100800");
         assert_eq!(s("-1"), "-1");
         assert_eq!(s("1year-6mo"), "15778800.0");
+    }
+
+    #[test]
+    fn zero_division_texts_are_python_311s() {
+        // As fail2ban-client --str2sec prints them (checked against 1.0.2).
+        let e = |v: &str| str2seconds(v).unwrap_err();
+        assert_eq!(e("1%0"), "integer modulo by zero");
+        assert_eq!(e("1//0"), "integer division or modulo by zero");
+        assert_eq!(e("1.0//0.0"), "float floor division by zero");
+        assert_eq!(e("1.0%0.0"), "float modulo");
+        assert_eq!(e("1/0"), "division by zero");
     }
 
     #[test]
