@@ -12,7 +12,7 @@
 //! into a linear list of [`Piece`]s with that group at top level, and
 //! [`Gen::run`] reports where each piece's text lies in the result.
 
-use crate::pyre::ast::{At, Cat, F_S, MAXREPEAT, Node, RepKind, SetItem};
+use crate::pyre::ast::{At, Cat, MAXREPEAT, Node, RepKind, SetItem};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -24,44 +24,24 @@ const PREFERRED: &[char] = &[
     'x', 'a', '0', '_', '-', '.', ':', '/', '@', ' ', '=', '#', 'Z', '~', '!',
 ];
 
-/// Whether `c` is in the category (Python's Unicode semantics).
-fn cat_has(cat: Cat, c: char) -> bool {
-    match cat {
-        Cat::Digit => crate::pyfmt::chars::is_digit(c),
-        Cat::NotDigit => !crate::pyfmt::chars::is_digit(c),
-        Cat::Space => crate::ini::py_isspace(c),
-        Cat::NotSpace => !crate::ini::py_isspace(c),
-        Cat::Word => crate::pyfmt::chars::is_word(c),
-        Cat::NotWord => !crate::pyfmt::chars::is_word(c),
-    }
-}
-
-fn item_has(item: &SetItem, c: char) -> bool {
-    let u = c as u32;
-    match *item {
-        SetItem::Lit(l) => l == u,
-        SetItem::Range(a, b) => a <= u && u <= b,
-        SetItem::Cat(cat) => cat_has(cat, c),
-    }
-}
-
 /// Whether a one-character node matches `c` (`None`: not a one-character
-/// node). Case folding is approximated with ASCII/simple Unicode cases.
+/// node), by the matcher model's own test (Python's case folding and
+/// categories).
 pub fn char_node_matches(node: &Node, c: char, flags: u32) -> Option<bool> {
-    let folded = |f: &dyn Fn(char) -> bool| {
-        f(c) || (flags & crate::pyre::ast::F_I != 0
-            && (c.to_lowercase().any(f) || c.to_uppercase().any(f)))
+    matches!(
+        node,
+        Node::Any | Node::Literal(_) | Node::NotLiteral(_) | Node::In { .. }
+    )
+    .then(|| crate::lint::backtrack::char_node_matches(node, flags, c))
+}
+
+/// Whether `c` is in the category, under `flags`.
+fn cat_has(cat: Cat, c: char, flags: u32) -> bool {
+    let class = Node::In {
+        negate: false,
+        items: vec![SetItem::Cat(cat)],
     };
-    Some(match node {
-        Node::Any => c != '\n' || flags & F_S != 0,
-        Node::Literal(l) => folded(&|x| x as u32 == *l),
-        Node::NotLiteral(l) => !folded(&|x| x as u32 == *l),
-        Node::In { negate, items } => {
-            let has = folded(&|x| items.iter().any(|i| item_has(i, x)));
-            has != *negate
-        }
-        _ => return None,
-    })
+    crate::lint::backtrack::char_node_matches(&class, flags, c)
 }
 
 /// The one-character body of a repeat (`.`, `[^']`, `\S`), if it has one.
@@ -97,7 +77,7 @@ fn representative(node: &Node, flags: u32) -> Option<char> {
                         SetItem::Cat(cat) => PREFERRED
                             .iter()
                             .copied()
-                            .find(|&c| cat_has(cat, c))
+                            .find(|&c| cat_has(cat, c, flags))
                             .or(Some('\u{e9}')),
                     };
                     if let Some(c) = c
