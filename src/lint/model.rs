@@ -85,6 +85,16 @@ impl JailUnit {
     pub fn opt_text(&self, key: &str) -> Option<&SString> {
         self.opts.get(key).and_then(|v| v.as_sstring())
     }
+
+    /// Enabled, and not skipped by fail2ban: the jail would run.
+    pub fn runs(&self) -> bool {
+        self.enabled && self.config_error.is_none()
+    }
+
+    /// The `backend` option (fail2ban's default `auto`), trimmed.
+    pub fn backend(&self) -> &str {
+        self.opt_text("backend").map_or("auto", |b| b.text.trim())
+    }
 }
 
 /// A configuration file as parsed (sections and entries with spans).

@@ -161,3 +161,16 @@ pub fn finding_from_diagnostic(
     }
     f
 }
+
+/// Points a jail finding at the entry that sets the option, else at the
+/// tree (the option has its default).
+pub fn at_entry(
+    f: crate::lint::finding::Finding,
+    ctx: &Context,
+    entry: Option<&crate::ini::IniEntry>,
+) -> crate::lint::finding::Finding {
+    match entry {
+        Some(e) => f.at(&e.value, 0..e.value.text.len()),
+        None => f.in_file(ctx.tree.clone().unwrap_or_default()),
+    }
+}

@@ -1,6 +1,6 @@
 //! F2B204 maxretry-below-one: `maxretry` of 0 or less.
 
-use super::common::jail_entry;
+use super::common::{at_entry, jail_entry};
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
 use crate::lint::model::Context;
@@ -33,7 +33,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if n >= 1 {
             continue;
         }
-        let mut f = Finding::new(
+        let f = Finding::new(
             &RULE.info,
             format!(
                 "jail [{}]: maxretry = {n}, so the first failure already bans",
@@ -41,11 +41,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ),
         )
         .label("below 1");
-        if let Some(e) = jail_entry(ctx, &j.name, "maxretry") {
-            f = f.at(&e.value, 0..e.value.text.len());
-        } else {
-            f.file = ctx.tree.clone();
-        }
-        out.push(f);
+        out.push(at_entry(f, ctx, jail_entry(ctx, &j.name, "maxretry")));
     }
 }

@@ -1,6 +1,6 @@
 //! F2B205 missing-filter-or-action: an enabled jail names a file that does not exist.
 
-use super::common::jail_entry;
+use super::common::{at_entry, jail_entry};
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
 use crate::lint::model::Context;
@@ -47,8 +47,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ));
         f = match (e.loc, jail_entry(ctx, &j.name, key)) {
             (Some(loc), _) => f.at_loc(Some(loc), e.len),
-            (None, Some(entry)) => f.at(&entry.value, 0..entry.value.text.len()),
-            (None, None) => f.in_file(ctx.tree.clone().unwrap_or_default()),
+            (None, entry) => at_entry(f, ctx, entry),
         };
         out.push(f);
     }

@@ -26,13 +26,8 @@ the logs are on (CI); run `f2b lint` on the server itself to be sure.",
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for j in ctx
-        .jails
-        .iter()
-        .filter(|j| j.enabled && j.config_error.is_none())
-    {
-        let backend = j.opt_text("backend").map_or("auto", |b| b.text.as_str());
-        if backend.starts_with("systemd") {
+    for j in ctx.jails.iter().filter(|j| j.runs()) {
+        if j.backend().starts_with("systemd") {
             continue;
         }
         let Some(logpath) = j.opt_text("logpath") else {

@@ -1,6 +1,6 @@
 //! F2B207 recidive-findtime: recidive cannot see enough bans within findtime.
 
-use super::common::{jail_entry, seconds};
+use super::common::{at_entry, jail_entry, seconds};
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
 use crate::lint::model::{Context, JailUnit};
@@ -65,7 +65,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if findtime >= needed {
                 continue;
             }
-            let mut f = Finding::new(
+            let f = Finding::new(
                 &RULE.info,
                 format!(
                     "jail [{}]: findtime {} s is shorter than the {} s that {} bans of [{}] \
@@ -78,11 +78,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "raise [{}] findtime to at least {} s, or lower its maxretry",
                 r.name, needed
             ));
-            f = match jail_entry(ctx, &r.name, "findtime") {
-                Some(e) => f.at(&e.value, 0..e.value.text.len()),
-                None => f.in_file(ctx.tree.clone().unwrap_or_default()),
-            };
-            out.push(f);
+            out.push(at_entry(f, ctx, jail_entry(ctx, &r.name, "findtime")));
         }
     }
 }

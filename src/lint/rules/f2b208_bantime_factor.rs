@@ -1,6 +1,6 @@
 //! F2B208 bantime-factor: bantime.increment settings that explode.
 
-use super::common::{jail_entry, seconds};
+use super::common::{at_entry, jail_entry, seconds};
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
 use crate::lint::model::Context;
@@ -44,10 +44,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let factor_text = j
             .opt_text("bantime.factor")
             .map_or("1".to_string(), |v| v.text.trim().to_string());
-        let at_factor = |f: Finding| match jail_entry(ctx, &j.name, "bantime.factor") {
-            Some(e) => f.at(&e.value, 0..e.value.text.len()),
-            None => f.in_file(ctx.tree.clone().unwrap_or_default()),
-        };
+        let at_factor = |f: Finding| at_entry(f, ctx, jail_entry(ctx, &j.name, "bantime.factor"));
         let Ok(factor) = factor_text.parse::<f64>() else {
             continue; // an expression: not evaluated here
         };

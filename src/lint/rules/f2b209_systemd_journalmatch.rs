@@ -1,6 +1,6 @@
 //! F2B209 systemd-without-journalmatch.
 
-use super::common::jail_entry;
+use super::common::{at_entry, jail_entry};
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
 use crate::lint::model::Context;
@@ -27,13 +27,9 @@ journalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd\n",
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for j in ctx
-        .jails
-        .iter()
-        .filter(|j| j.enabled && j.config_error.is_none())
-    {
-        let backend = j.opt_text("backend").map_or("auto", |b| b.text.as_str());
-        if !backend.trim().starts_with("systemd") {
+    for j in ctx.jails.iter().filter(|j| j.runs()) {
+        let backend = j.backend();
+        if !backend.starts_with("systemd") {
             continue;
         }
         let jail_has = j
@@ -43,7 +39,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if jail_has || filter_has {
             continue;
         }
-        let mut f = Finding::new(
+        let f = Finding::new(
             &RULE.info,
             format!(
                 "jail [{}]: backend {} without journalmatch reads the whole journal",
@@ -52,10 +48,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ),
         )
         .label("no journalmatch for this backend");
-        f = match jail_entry(ctx, &j.name, "backend") {
-            Some(e) => f.at(&e.value, 0..e.value.text.len()),
-            None => f.in_file(ctx.tree.clone().unwrap_or_default()),
-        };
-        out.push(f);
+        out.push(at_entry(f, ctx, jail_entry(ctx, &j.name, "backend")));
     }
 }

@@ -1,6 +1,6 @@
 //! F2B210 action-protocol: the ban actions cannot block the service's protocol.
 
-use super::common::{jail_entry, jail_own_entry};
+use super::common::{at_entry, jail_entry, jail_own_entry};
 use crate::config::value::OptValue;
 use crate::diag::Severity;
 use crate::lint::finding::Finding;
@@ -90,14 +90,11 @@ fn finding(ctx: &Context, j: &JailUnit, message: String) -> Finding {
     let entry = jail_own_entry(ctx, &j.name, "action")
         .or_else(|| jail_own_entry(ctx, &j.name, "banaction"))
         .or_else(|| jail_entry(ctx, &j.name, "action"));
-    match entry {
-        Some(e) => f.at(&e.value, 0..e.value.text.len()),
-        None => f.in_file(ctx.tree.clone().unwrap_or_default()),
-    }
+    at_entry(f, ctx, entry)
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let live = |j: &&JailUnit| j.enabled && j.config_error.is_none();
+    let live = |j: &&JailUnit| j.runs();
     let mut udp_jails = Vec::new();
     for j in ctx.jails.iter().filter(live) {
         let Some(service) = udp_service(j) else {
