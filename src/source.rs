@@ -169,6 +169,11 @@ impl Sources {
         &self.files[id]
     }
 
+    /// The latest registration of a path.
+    pub fn find(&self, path: &str) -> Option<&SourceFile> {
+        self.files.iter().rev().find(|f| f.path == path)
+    }
+
     /// 1-based line and column (in characters) of a location. Lines end at
     /// `\r\n`, `\r` or `\n`, as Python's universal newlines read them.
     pub fn line_col(&self, loc: Loc) -> (usize, usize) {

@@ -110,16 +110,17 @@ const SYSTEM: &str = "/etc/fail2ban";
 /// Whether the system's configuration is the one to replay: it exists and
 /// either no log is named (its jails read their own logpaths) or one of
 /// its jails watches one of the named logs. A log copied from elsewhere
-/// gets the built-in jails instead.
-fn system_config_reads(logs: &[String]) -> bool {
+/// gets the built-in jails instead. `Some(Some(cfg))` hands on the
+/// configuration read to decide, so it is not read twice.
+fn system_config(logs: &[String]) -> Option<Option<ReplayConfig>> {
     if !Path::new(SYSTEM).join("jail.conf").is_file() {
-        return false;
+        return None;
     }
     if logs.is_empty() {
-        return true;
+        return Some(None);
     }
     let Ok(cfg) = ReplayConfig::from_dir(SYSTEM) else {
-        return true; // let the replay report the configuration's error
+        return Some(None); // let the replay report the configuration's error
     };
     let canon = |p: &str| std::fs::canonicalize(p).ok();
     let named: Vec<_> = logs.iter().filter_map(|l| canon(l)).collect();
@@ -128,67 +129,93 @@ fn system_config_reads(logs: &[String]) -> bool {
         .flat_map(|j| j.logpaths.iter())
         .filter_map(|p| canon(p))
         .any(|p| named.contains(&p))
+        .then_some(Some(cfg))
 }
 
-/// The configuration directory to read, keeping scratch copies alive.
-fn config_dir(opts: &AuditOptions) -> Result<(String, ConfigSource, Option<ScratchTree>), String> {
-    let (dir, source, mut scratch) = match &opts.conf {
-        Some(c) => (c.clone(), ConfigSource::Tree(c.clone()), None),
-        None if !opts.builtin && system_config_reads(&opts.positional) => {
-            (SYSTEM.to_string(), ConfigSource::Tree(SYSTEM.into()), None)
-        }
-        None => {
+/// Where the configuration comes from.
+struct Chosen {
+    dir: String,
+    source: ConfigSource,
+    /// Keeps a scratch copy alive while it is read.
+    _scratch: Option<ScratchTree>,
+    /// Already read while choosing.
+    config: Option<ReplayConfig>,
+}
+
+/// The configuration directory to read (with the ad hoc jail added to a
+/// scratch copy when `--filter` is given).
+fn choose_config(opts: &AuditOptions) -> Result<Chosen, String> {
+    let system = match (&opts.conf, opts.builtin) {
+        (None, false) => system_config(&opts.positional),
+        _ => None,
+    };
+    let (dir, source, scratch, config) = match (&opts.conf, system) {
+        (Some(c), _) => (c.clone(), ConfigSource::Tree(c.clone()), None, None),
+        (None, Some(config)) => (
+            SYSTEM.to_string(),
+            ConfigSource::Tree(SYSTEM.into()),
+            None,
+            config,
+        ),
+        (None, None) => {
             let t = write_builtin().map_err(|e| format!("writing the built-in jail set: {e}"))?;
-            (t.dir.display().to_string(), ConfigSource::Builtin, Some(t))
+            (
+                t.dir.display().to_string(),
+                ConfigSource::Builtin,
+                Some(t),
+                None,
+            )
         }
     };
-    if let Some(filter) = &opts.filter {
-        let copy = match &scratch {
-            Some(_) => None,
-            None => Some(copy_tree(Path::new(&dir)).map_err(|e| format!("{dir}: {e}"))?),
-        };
-        let root = copy
-            .as_ref()
-            .or(scratch.as_ref())
-            .expect("one of them")
-            .dir
-            .clone();
-        // A filter given as a file is copied into the tree's filter.d.
-        let (name, params) = match filter.find('[') {
-            Some(i) => (&filter[..i], &filter[i..]),
-            None => (filter.as_str(), ""),
-        };
-        let name = if Path::new(name).is_file() {
-            let stem = Path::new(name)
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
-            std::fs::create_dir_all(root.join("filter.d")).map_err(|e| e.to_string())?;
-            std::fs::copy(name, root.join("filter.d").join(format!("{stem}.conf")))
-                .map_err(|e| format!("{name}: {e}"))?;
-            stem
-        } else {
-            name.to_string()
-        };
-        let mut jail =
-            format!("[audit]\nenabled = true\nfilter = {name}{params}\nlogpath = /dev/null\n");
-        for (k, v) in [
-            ("maxretry", &opts.maxretry),
-            ("findtime", &opts.findtime),
-            ("bantime", &opts.bantime),
-        ] {
-            if let Some(v) = v {
-                jail.push_str(&format!("{k} = {v}\n"));
-            }
+    let Some(filter) = &opts.filter else {
+        return Ok(Chosen {
+            dir,
+            source,
+            _scratch: scratch,
+            config,
+        });
+    };
+    let tree = match scratch {
+        Some(t) => t,
+        None => copy_tree(Path::new(&dir)).map_err(|e| format!("{dir}: {e}"))?,
+    };
+    let root = tree.dir.clone();
+    // A filter given as a file is copied into the tree's filter.d.
+    let (name, params) = match filter.find('[') {
+        Some(i) => (&filter[..i], &filter[i..]),
+        None => (filter.as_str(), ""),
+    };
+    let name = if Path::new(name).is_file() {
+        let stem = Path::new(name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        std::fs::create_dir_all(root.join("filter.d")).map_err(|e| e.to_string())?;
+        std::fs::copy(name, root.join("filter.d").join(format!("{stem}.conf")))
+            .map_err(|e| format!("{name}: {e}"))?;
+        stem
+    } else {
+        name.to_string()
+    };
+    let mut jail =
+        format!("[audit]\nenabled = true\nfilter = {name}{params}\nlogpath = /dev/null\n");
+    for (k, v) in [
+        ("maxretry", &opts.maxretry),
+        ("findtime", &opts.findtime),
+        ("bantime", &opts.bantime),
+    ] {
+        if let Some(v) = v {
+            jail.push_str(&format!("{k} = {v}\n"));
         }
-        std::fs::create_dir_all(root.join("jail.d")).map_err(|e| e.to_string())?;
-        std::fs::write(root.join("jail.d/zz-f2b-audit.local"), jail).map_err(|e| e.to_string())?;
-        if copy.is_some() {
-            scratch = copy;
-        }
-        return Ok((root.display().to_string(), source, scratch));
     }
-    Ok((dir, source, scratch))
+    std::fs::create_dir_all(root.join("jail.d")).map_err(|e| e.to_string())?;
+    std::fs::write(root.join("jail.d/zz-f2b-audit.local"), jail).map_err(|e| e.to_string())?;
+    Ok(Chosen {
+        dir: root.display().to_string(),
+        source,
+        _scratch: Some(tree),
+        config: None,
+    })
 }
 
 fn inputs_for(
@@ -242,8 +269,16 @@ fn inputs_for(
 
 /// Runs the audit.
 pub fn audit(opts: &AuditOptions) -> Result<Audit, String> {
-    let (dir, source, _scratch) = config_dir(opts)?;
-    let mut cfg = ReplayConfig::from_dir(&dir)?;
+    let Chosen {
+        dir,
+        source,
+        _scratch: _keep,
+        config,
+    } = choose_config(opts)?;
+    let mut cfg = match config {
+        Some(c) => c,
+        None => ReplayConfig::from_dir(&dir)?,
+    };
     let only = if opts.filter.is_some() {
         Some(vec!["audit".to_string()])
     } else if opts.jails.is_empty() {

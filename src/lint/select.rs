@@ -97,9 +97,11 @@ pub fn apply_directives(ctx: &Context, _cli: &Selection, findings: Vec<Finding>)
             let Some(path) = f.path(&ctx.sources) else {
                 return true;
             };
+            // The text as it was linted, not a second read of the file.
             let d = cache.entry(path.clone()).or_insert_with(|| {
-                std::fs::read_to_string(&path)
-                    .map(|t| directives_in(&t))
+                ctx.sources
+                    .find(&path)
+                    .map(|f| directives_in(&f.text))
                     .unwrap_or_default()
             });
             let sel = Selection {

@@ -58,17 +58,18 @@ fn line_deletion(ctx: &Context, text: &crate::source::SString) -> Option<Edit> {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let lines = regex_lines(ctx);
+    let expanded: Vec<String> = lines
+        .iter()
+        .map(|l| expand(&l.text.text, l.use_dns(), ctx.flavor))
+        .collect();
     for (i, line) in lines.iter().enumerate() {
         if line.kind == RegexKind::Prefregex {
             continue;
         }
-        let exp = expand(&line.text.text, line.use_dns(), ctx.flavor);
-        let first = lines[..i].iter().find(|o| {
-            std::ptr::eq(o.filter, line.filter)
-                && o.kind == line.kind
-                && expand(&o.text.text, o.use_dns(), ctx.flavor) == exp
+        let first = lines[..i].iter().zip(&expanded).find(|(o, exp)| {
+            std::ptr::eq(o.filter, line.filter) && o.kind == line.kind && **exp == expanded[i]
         });
-        let Some(first) = first else { continue };
+        let Some((first, _)) = first else { continue };
         let same_text = first.text.text == line.text.text;
         let mut f = Finding::new(
             &RULE.info,
