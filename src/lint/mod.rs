@@ -29,8 +29,6 @@ use crate::source::Sources;
 pub struct LintOutcome {
     pub findings: Vec<Finding>,
     pub sources: Sources,
-    /// Files that were linted (for reports and SARIF artifacts).
-    pub linted_files: Vec<String>,
 }
 
 /// Loads the input, runs every selected rule and applies suppressions.
@@ -49,7 +47,6 @@ pub fn run(input: &LintInput, selection: &select::Selection) -> LintOutcome {
     finding::sort_and_dedup(&mut findings, &ctx.sources);
     LintOutcome {
         findings,
-        linted_files: ctx.linted_files.clone(),
         sources: ctx.sources,
     }
 }

@@ -36,8 +36,6 @@ pub struct FilterUnit {
     pub name: String,
     /// The main file (`…/filter.d/asterisk.conf`).
     pub path: String,
-    /// Where it was loaded from: `filter.d/asterisk.conf` or `jail 'asterisk'`.
-    pub origin: String,
     /// Non-empty lines of `failregex`, config tags substituted, as the
     /// server receives them.
     pub failregex: Vec<SString>,
@@ -55,10 +53,6 @@ pub struct FilterUnit {
 pub struct ActionUnit {
     pub name: String,
     pub path: String,
-    /// `action.d/x.conf` or `jail 'asterisk'`.
-    pub origin: String,
-    /// The jail that uses it, if loaded from a jail.
-    pub jail: Option<String>,
     /// `[Init]` values after the jail's parameters.
     pub init: Map<String, SString>,
     pub options: Combined,
@@ -126,8 +120,6 @@ pub struct Context {
     pub load_errors: Vec<(String, crate::config::error::ConfigError)>,
     pub samples: Option<String>,
     pub flavor: Flavor,
-    /// The files the user asked to lint (or the tree's files).
-    pub linted_files: Vec<String>,
     /// Whether a tree was read (tree rules only run then).
     pub tree: Option<String>,
 }
@@ -175,7 +167,7 @@ fn text_of(c: &Combined, key: &str) -> Option<SString> {
 }
 
 /// A filter unit from a reader that has produced its stream.
-pub fn filter_unit(reader: &DefinitionReader, origin: String) -> Option<FilterUnit> {
+pub fn filter_unit(reader: &DefinitionReader) -> Option<FilterUnit> {
     let opts = reader.resolved.clone()?;
     let lines = |k: &str| {
         text_of(&opts, k)
@@ -186,7 +178,6 @@ pub fn filter_unit(reader: &DefinitionReader, origin: String) -> Option<FilterUn
     Some(FilterUnit {
         name: reader.name.clone(),
         path: reader.file.clone(),
-        origin,
         failregex: lines("failregex"),
         ignoreregex: lines("ignoreregex"),
         prefregex: nonempty("prefregex"),
@@ -198,12 +189,10 @@ pub fn filter_unit(reader: &DefinitionReader, origin: String) -> Option<FilterUn
     })
 }
 
-fn action_unit(reader: &DefinitionReader, origin: String, jail: Option<&str>) -> ActionUnit {
+fn action_unit(reader: &DefinitionReader) -> ActionUnit {
     ActionUnit {
         name: reader.name.clone(),
         path: reader.file.clone(),
-        origin,
-        jail: jail.map(str::to_string),
         init: reader.init_opts.clone(),
         options: reader.resolved.clone().unwrap_or_default(),
     }
@@ -319,14 +308,12 @@ fn jail_unit(j: &crate::config::jail::Jail) -> JailUnit {
         .filter
         .as_ref()
         .filter(|r| r.resolved.is_some())
-        .and_then(|r| filter_unit(r, format!("jail '{}'", j.name)));
+        .and_then(|r| filter_unit(r));
     let mut actions = Vec::new();
     let mut python_actions = 0;
     for a in &j.actions {
         match a {
-            JailAction::Command(r) => {
-                actions.push(action_unit(r, format!("jail '{}'", j.name), Some(&j.name)))
-            }
+            JailAction::Command(r) => actions.push(action_unit(r)),
             JailAction::Python(_) => python_actions += 1,
         }
     }
@@ -392,7 +379,6 @@ pub fn load(input: &LintInput) -> Context {
         load_errors: Vec::new(),
         samples: input.samples.clone(),
         flavor,
-        linted_files: Vec::new(),
         tree: trees.first().cloned(),
     };
     // One store carries all sources so every span stays valid.
@@ -417,31 +403,20 @@ pub fn load(input: &LintInput) -> Context {
         for path in standalone_files(&format!("{tree}/filter.d")) {
             match load_definition(&mut store, &path, DefinitionKind::Filter) {
                 Ok(Some(r)) => {
-                    if let Some(u) =
-                        filter_unit(&r, format!("filter.d/{}", pypath::basename(&path)))
-                    {
+                    if let Some(u) = filter_unit(&r) {
                         ctx.filters.push(u);
                     }
                 }
                 Ok(None) => {}
                 Err(e) => ctx.load_errors.push((path.clone(), e)),
             }
-            ctx.linted_files.push(path);
         }
         for path in standalone_files(&format!("{tree}/action.d")) {
             match load_definition(&mut store, &path, DefinitionKind::Action) {
-                Ok(Some(r)) => ctx.actions.push(action_unit(
-                    &r,
-                    format!("action.d/{}", pypath::basename(&path)),
-                    None,
-                )),
+                Ok(Some(r)) => ctx.actions.push(action_unit(&r)),
                 Ok(None) => {}
                 Err(e) => ctx.load_errors.push((path.clone(), e)),
             }
-            ctx.linted_files.push(path);
-        }
-        if let Ok(jf) = store.candidate_files("jail") {
-            ctx.linted_files.extend(jf);
         }
         tree_file_paths.extend(store.parsed_files().iter().cloned());
         store_sources = std::mem::take(&mut store.sources);
@@ -454,10 +429,7 @@ pub fn load(input: &LintInput) -> Context {
         let def_kind = match kind {
             FileKind::Filter => DefinitionKind::Filter,
             FileKind::Action => DefinitionKind::Action,
-            FileKind::Jail => {
-                ctx.linted_files.push(path.clone());
-                continue;
-            }
+            FileKind::Jail => continue, // read with the tree
             FileKind::Other => {
                 ctx.load_errors.push((
                     path.clone(),
@@ -481,13 +453,12 @@ pub fn load(input: &LintInput) -> Context {
         match load_definition(&mut store, path, def_kind) {
             Ok(Some(r)) => match def_kind {
                 DefinitionKind::Filter => {
-                    if let Some(u) = filter_unit(&r, pypath::basename(path)) {
+                    if let Some(u) = filter_unit(&r) {
                         ctx.filters.push(u);
                     }
                 }
                 DefinitionKind::Action => {
-                    ctx.actions
-                        .push(action_unit(&r, pypath::basename(path), None));
+                    ctx.actions.push(action_unit(&r));
                 }
             },
             Ok(None) => {
@@ -503,7 +474,6 @@ pub fn load(input: &LintInput) -> Context {
             }
             Err(e) => ctx.load_errors.push((path.clone(), e)),
         }
-        ctx.linted_files.push(path.clone());
     }
     tree_file_paths.extend(store.parsed_files().iter().cloned());
     ctx.sources = std::mem::take(&mut store.sources);
@@ -516,6 +486,5 @@ pub fn load(input: &LintInput) -> Context {
         }
     }
     ctx.files.reverse();
-    ctx.linted_files.dedup();
     ctx
 }
