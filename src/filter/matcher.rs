@@ -6,6 +6,7 @@ use super::automaton::DualAutomaton;
 use super::dns::Resolver;
 use super::groups::{Fail, FailMap, FailValue, LogTime, TupleLine, new_fail};
 use super::ipaddr::{CIDR_RAW, CIDR_UNSPEC, FAM_IPV4, FAM_IPV6, IpAddr};
+use super::lineset::{LineSet, LineVerdict};
 use super::mlfid::MlfidCache;
 use super::regex::{FRegex, RegexError};
 use super::tags::Flavor;
@@ -89,6 +90,7 @@ pub struct Compiled {
     ignore: Vec<Arc<FRegex>>,
     gate: Option<Arc<DualAutomaton>>,
     content_gate: Option<Arc<DualAutomaton>>,
+    line_set: Option<Arc<LineSet>>,
     want_pref_groups: bool,
 }
 
@@ -231,6 +233,12 @@ pub struct Filter {
     /// For one-line buffers whose prefregex content runs to the end of the
     /// line: a superset of the contents any failregex can match.
     content_gate: Option<Arc<DualAutomaton>>,
+    /// For one-line buffers and a prefregex `X(?P<content>.+)$`: the
+    /// prefregex verdict and the candidate failregexes in one scan.
+    line_set: Option<Arc<LineSet>>,
+    /// The candidate failregexes of the line being evaluated, from
+    /// `line_set` (a failregex outside the mask cannot match).
+    candidates: Option<u64>,
     /// Compute the prefregex groups even when no failregex can match
     /// (fail2ban-regex -v lists them).
     pub want_pref_groups: bool,
@@ -260,6 +268,8 @@ impl Filter {
             gate: None,
             gate_built: false,
             content_gate: None,
+            line_set: None,
+            candidates: None,
             want_pref_groups: false,
             scratch: String::new(),
             budget_warnings: Vec::new(),
@@ -280,6 +290,7 @@ impl Filter {
             ignore: self.ignore.clone(),
             gate: self.gate.clone(),
             content_gate: self.content_gate.clone(),
+            line_set: self.line_set.clone(),
             want_pref_groups: self.want_pref_groups,
         }
     }
@@ -292,6 +303,7 @@ impl Filter {
         w.ignore = c.ignore;
         w.gate = c.gate;
         w.content_gate = c.content_gate;
+        w.line_set = c.line_set;
         w.gate_built = true;
         w.want_pref_groups = c.want_pref_groups;
         w
@@ -363,6 +375,19 @@ impl Filter {
         }
         self.gate = union_automaton(&parts, crate::pyre::Mode::Gate).map(Arc::new);
         self.content_gate = None;
+        self.line_set = None;
+        if let Some(p) = &self.pref
+            && self.opts.maxlines <= 1
+            && !self.ignore_first()
+            && let Some(x) = p.content_prefix_pattern()
+        {
+            let fails = self
+                .fail
+                .iter()
+                .map(|r| (r.expanded.clone(), r.flags))
+                .collect();
+            self.line_set = LineSet::new((x.to_string(), p.flags), fails).map(Arc::new);
+        }
         if let Some(p) = &self.pref
             && self.opts.maxlines <= 1
             && p.single_line.is_some()
@@ -460,8 +485,26 @@ impl Filter {
         verdict
     }
 
-    fn quick_verdict_on(&self, buf: &str) -> Option<LineResult> {
+    fn quick_verdict_on(&mut self, buf: &str) -> Option<LineResult> {
         let mut result = LineResult::default();
+        if let Some(set) = &self.line_set
+            && let Some(verdict) = set.scan(buf)
+        {
+            match verdict {
+                LineVerdict::NoPrefix => {
+                    result.pref_matched = Some(false);
+                    return Some(result);
+                }
+                LineVerdict::Prefix { candidates } => {
+                    if candidates == 0 && !self.want_pref_groups {
+                        result.pref_matched = Some(true);
+                        return Some(result);
+                    }
+                    self.candidates = Some(candidates);
+                    return None;
+                }
+            }
+        }
         let ignore_first = self.ignore_first();
         // A prefregex `X(?P<content>.+)$`: X's automaton decides it and
         // finds the content; the failregexes' prefilters then run on it.
@@ -544,13 +587,14 @@ impl Filter {
         which: Which,
         buf: &str,
         org: &[TupleLine],
+        gated: bool,
     ) -> Option<super::regex::RegexHit> {
         let re = match which {
             Which::Pref => self.pref.as_ref().expect("prefregex set"),
             Which::Fail(i) => &self.fail[i],
             Which::Ignore(i) => &self.ignore[i],
         };
-        match re.search(buf, org) {
+        match re.search_gated(buf, org, gated) {
             Ok(hit) => hit,
             Err(_) => {
                 let w = BudgetWarning {
@@ -584,7 +628,7 @@ impl Filter {
         };
         let mut found = None;
         for i in 0..self.ignore.len() {
-            if self.search(Which::Ignore(i), buf, org).is_some() {
+            if self.search(Which::Ignore(i), buf, org, false).is_some() {
                 if found.is_none() {
                     found = Some(i);
                 }
@@ -606,6 +650,8 @@ impl Filter {
     fn find_failure(&mut self, tuple: TupleLine, date: Option<LogTime>) -> LineResult {
         let mut result = LineResult::default();
         let multi = self.opts.maxlines > 1;
+        let gated = self.candidates.is_some();
+        let candidates = self.candidates.take().unwrap_or(u64::MAX);
         let def_cidr = if self.opts.use_dns == "raw" || self.opts.return_raw_host {
             CIDR_RAW
         } else {
@@ -651,7 +697,7 @@ impl Filter {
                     g.insert("content".into(), FailValue::Str(c.to_string()));
                     g
                 }
-                None => match self.search(Which::Pref, &buf, &org) {
+                None => match self.search(Which::Pref, &buf, &org, false) {
                     Some(hit) => hit.groups,
                     None => {
                         result.pref_matched = Some(false);
@@ -672,12 +718,15 @@ impl Filter {
         }
 
         for idx in 0..self.fail.len() {
+            if idx < 64 && candidates & (1 << idx) == 0 {
+                continue;
+            }
             if !buf_valid {
                 buf = tuple_lines_buf(&self.line_buffer);
                 buf_valid = true;
             }
             let b = &buf;
-            let Some(hit) = self.search(Which::Fail(idx), b, &org) else {
+            let Some(hit) = self.search(Which::Fail(idx), b, &org, gated) else {
                 continue;
             };
             let mut fail_map = hit.groups.clone();
@@ -985,6 +1034,67 @@ impl Which {
             Which::Pref => "prefregex",
             Which::Fail(_) => "failregex",
             Which::Ignore(_) => "ignoreregex",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failures(pref: &str, fails: &[&str], line: &str) -> (Option<bool>, Vec<String>) {
+        let mut f = Filter::new(FilterOptions::default());
+        f.set_prefregex(pref).unwrap();
+        for r in fails {
+            f.add_failregex(r).unwrap();
+        }
+        let r = f.process_line(line, DateFound::NoMatch, 0.0);
+        let ids = r
+            .failures
+            .iter()
+            .map(|x| x.fid.as_ref().map_or("-".into(), IpAddr::ntoa))
+            .collect();
+        (r.pref_matched, ids)
+    }
+
+    #[test]
+    fn unanchored_prefregex_content_is_searched_not_matched() {
+        // The content shortcut assumes `X` starts at the buffer's start;
+        // this prefregex only matches further in.
+        let got = failures(r"b(?P<content>.+)$", &[r"^x <HOST>$"], "aabx 192.0.2.1");
+        assert_eq!(got, (Some(true), vec!["192.0.2.1".to_string()]));
+    }
+
+    #[test]
+    fn line_set_skips_only_failregexes_that_cannot_match() {
+        let pref = r"^\[\w+\] (?P<content>.+)$";
+        let fails = [
+            r"^bad login from <HOST>$",
+            r"^refused <HOST>",
+            r"<HOST> blocked$",
+        ];
+        let cases = [
+            (
+                "[sshd] bad login from 192.0.2.1",
+                Some(true),
+                vec!["192.0.2.1"],
+            ),
+            (
+                "[sshd] refused 192.0.2.2 twice",
+                Some(true),
+                vec!["192.0.2.2"],
+            ),
+            (
+                "[sshd] peer 192.0.2.3 blocked",
+                Some(true),
+                vec!["192.0.2.3"],
+            ),
+            ("[sshd] all fine", Some(true), vec![]),
+            ("sshd: no prefix", Some(false), vec![]),
+        ];
+        for (line, pref_matched, ids) in cases {
+            let want: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+            assert_eq!(failures(pref, &fails, line), (pref_matched, want), "{line}");
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod automaton;
 pub mod dns;
 pub mod groups;
 pub mod ipaddr;
+pub mod lineset;
 pub mod matcher;
 pub mod mlfid;
 pub mod regex;

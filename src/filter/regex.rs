@@ -35,6 +35,23 @@ impl RegexError {
     }
 }
 
+const CONTENT_TAIL: &str = "(?P<content>.+)$";
+
+/// Whether `pattern` can only match at the start of the buffer: its first
+/// element is `^` or `\A`, outside MULTILINE.
+pub fn anchored_at_start(pattern: &str, flags: pyre::Flags) -> bool {
+    let Ok(parsed) = pyre::parse_tree(pattern, flags) else {
+        return false;
+    };
+    parsed.flags & pyre::ast::F_M == 0
+        && matches!(
+            parsed.nodes.first(),
+            Some(pyre::ast::Node::At(
+                pyre::ast::At::Beginning | pyre::ast::At::BeginningString
+            ))
+        )
+}
+
 /// Groups that identify a failure, in fail2ban's lookup order.
 pub const FAILURE_ID_GROUPS: [&str; 4] = ["fid", "ip4", "ip6", "dns"];
 
@@ -159,9 +176,12 @@ impl FRegex {
         };
         let prefilter = dual(&expanded, pyre::Mode::Gate, false);
         let single_line = dual(&expanded, pyre::Mode::SingleLine, false);
-        const CONTENT_TAIL: &str = "(?P<content>.+)$";
         let content_prefix = match expanded.strip_suffix(CONTENT_TAIL) {
-            Some(x) if re.group_index().len() == 1 && !flags.multiline => {
+            Some(x)
+                if re.group_index().len() == 1
+                    && !flags.multiline
+                    && anchored_at_start(&expanded, flags) =>
+            {
                 dual(x, pyre::Mode::SingleLine, true)
             }
             _ => None,
@@ -203,6 +223,13 @@ impl FRegex {
             ));
         }
         Ok(r)
+    }
+
+    /// `X` of a prefregex `X(?P<content>.+)$` for which `quick_content`
+    /// applies.
+    pub fn content_prefix_pattern(&self) -> Option<&str> {
+        self.content_prefix.as_ref()?;
+        self.expanded.strip_suffix(CONTENT_TAIL)
     }
 
     /// Whether `quick_content` applies to this regex.
@@ -257,7 +284,19 @@ impl FRegex {
         buf: &str,
         org_lines: &[TupleLine],
     ) -> Result<Option<RegexHit>, pyre::MatchError> {
-        if let Some(p) = &self.prefilter
+        self.search_gated(buf, org_lines, false)
+    }
+
+    /// [`FRegex::search`]; `gated` when a gate of the caller already let
+    /// the buffer through (the prefilter would mostly repeat it).
+    pub fn search_gated(
+        &self,
+        buf: &str,
+        org_lines: &[TupleLine],
+        gated: bool,
+    ) -> Result<Option<RegexHit>, pyre::MatchError> {
+        if !gated
+            && let Some(p) = &self.prefilter
             && p.is_match(buf) == Some(false)
         {
             return Ok(None);

@@ -62,6 +62,7 @@
 //! `tests/pyre_perf.rs` is an ignored throughput benchmark; the fuzz target
 //! is `cargo +nightly fuzz run -s none pyre` in `fuzz/`.
 
+mod captor;
 mod emit;
 mod parse;
 #[cfg(test)]
@@ -70,6 +71,7 @@ mod tests;
 use std::fmt;
 use std::sync::Arc;
 
+use captor::{Captor, LazyCaptor};
 pub use emit::Mode;
 
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
@@ -173,6 +175,11 @@ struct Engines {
     exact: fancy_regex::Regex,
     /// The `(?m:$)` form, when the pattern has a non-MULTILINE `$`.
     single_line: Option<fancy_regex::Regex>,
+    /// The direct capture engines of the same texts, when the `regex`
+    /// crate takes them (built at the first search: linting compiles many
+    /// regexes and searches few).
+    exact_captor: LazyCaptor,
+    single_line_captor: LazyCaptor,
 }
 
 struct Inner {
@@ -257,21 +264,27 @@ fn build_engines(
     single_line_haystack: bool,
     ascii: bool,
 ) -> Result<Engines, Error> {
-    let single_line = if plain_dollar {
-        Some(build(
-            &emit::emit_with(p, Mode::SingleLine, ascii),
-            pattern,
-            limit,
-        )?)
+    let (single_line, single_line_captor) = if plain_dollar {
+        let text = emit::emit_with(p, Mode::SingleLine, ascii);
+        (Some(build(&text, pattern, limit)?), LazyCaptor::new(text))
     } else {
-        None
+        (None, LazyCaptor::none())
     };
-    let exact = if plain_dollar && single_line_haystack {
-        single_line.clone().unwrap_or_else(unreachable_regex)
+    let (exact, exact_captor) = if plain_dollar && single_line_haystack {
+        (
+            single_line.clone().unwrap_or_else(unreachable_regex),
+            LazyCaptor::none(),
+        )
     } else {
-        build(&emit::emit_with(p, Mode::Exact, ascii), pattern, limit)?
+        let text = emit::emit_with(p, Mode::Exact, ascii);
+        (build(&text, pattern, limit)?, LazyCaptor::new(text))
     };
-    Ok(Engines { exact, single_line })
+    Ok(Engines {
+        exact,
+        single_line,
+        exact_captor,
+        single_line_captor,
+    })
 }
 
 pub fn compile_with(pattern: &str, flags: Flags, options: Options) -> Result<Regex, Error> {
@@ -402,6 +415,19 @@ impl<'t> Match<'t> {
     }
 }
 
+/// `pos`/`endpos` clamped to the text and moved back to char boundaries.
+fn char_range(text: &str, pos: usize, endpos: usize) -> (usize, usize) {
+    let mut end = endpos.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut pos = pos.min(end);
+    while !text.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    (pos, end)
+}
+
 fn interior_newline(text: &str) -> bool {
     let b = text.as_bytes();
     match b.len() {
@@ -428,7 +454,7 @@ impl Regex {
         &self.inner.gate
     }
 
-    fn engine(&self, hay: &str) -> Result<&fancy_regex::Regex, MatchError> {
+    fn engine(&self, hay: &str) -> Result<(&fancy_regex::Regex, Option<&Captor>), MatchError> {
         let inner = &*self.inner;
         let engines = if hay.is_ascii() {
             &inner.ascii
@@ -453,8 +479,10 @@ impl Regex {
             }
         };
         Ok(match &engines.single_line {
-            Some(sl) if inner.always_single_line || !interior_newline(hay) => sl,
-            _ => &engines.exact,
+            Some(sl) if inner.always_single_line || !interior_newline(hay) => {
+                (sl, engines.single_line_captor.get())
+            }
+            _ => (&engines.exact, engines.exact_captor.get()),
         })
     }
 
@@ -471,16 +499,42 @@ impl Regex {
         pos: usize,
         endpos: usize,
     ) -> Result<Option<Match<'t>>, MatchError> {
-        let mut end = endpos.min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let mut pos = pos.min(end);
-        while !text.is_char_boundary(pos) {
-            pos -= 1;
-        }
+        let (pos, end) = char_range(text, pos, endpos);
+        self.search_in(text, pos, end, true)
+    }
+
+    /// [`Regex::search_range`] with fancy-regex alone (for tests that
+    /// compare the direct capture engine with it).
+    #[doc(hidden)]
+    pub fn search_range_fancy<'t>(
+        &self,
+        text: &'t str,
+        pos: usize,
+        endpos: usize,
+    ) -> Result<Option<Match<'t>>, MatchError> {
+        let (pos, end) = char_range(text, pos, endpos);
+        self.search_in(text, pos, end, false)
+    }
+
+    fn search_in<'t>(
+        &self,
+        text: &'t str,
+        pos: usize,
+        end: usize,
+        direct: bool,
+    ) -> Result<Option<Match<'t>>, MatchError> {
         let hay = &text[..end];
-        let re = self.engine(hay)?;
+        let (re, captor) = self.engine(hay)?;
+        if let Some(spans) = captor
+            .filter(|_| direct)
+            .and_then(|c| c.captures(hay, pos, self.inner.groups))
+        {
+            return Ok(spans.map(|spans| Match {
+                text,
+                spans,
+                regex: self.clone(),
+            }));
+        }
         let caps = re.captures_from_pos(hay, pos).map_err(|e| MatchError {
             detail: e.to_string(),
         })?;
@@ -495,7 +549,7 @@ impl Regex {
 
     /// Whether `search` finds a match.
     pub fn is_match(&self, text: &str) -> Result<bool, MatchError> {
-        self.engine(text)?.is_match(text).map_err(|e| MatchError {
+        self.engine(text)?.0.is_match(text).map_err(|e| MatchError {
             detail: e.to_string(),
         })
     }
