@@ -10,7 +10,15 @@ use std::path::Path;
 const WEEK: &str = "compat-fixtures/audit/asterisk-week.log";
 
 fn audit(args: &[&str]) -> (i32, String, String) {
+    audit_threads(args, None)
+}
+
+/// `f2b audit --builtin --tz UTC ARGS`, with `F2B_AUDIT_THREADS` when given.
+fn audit_threads(args: &[&str], threads: Option<&str>) -> (i32, String, String) {
     let mut cmd = common::f2b();
+    if let Some(n) = threads {
+        cmd.env("F2B_AUDIT_THREADS", n);
+    }
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["audit", "--builtin", "--tz", "UTC"])
         .args(args);
@@ -109,11 +117,11 @@ fn rotated_sets_and_gzip_give_the_same_bans() {
     assert_eq!(whole["bans"], rotated["bans"]);
 }
 
-#[test]
-fn bad_input_is_reported_not_fatal() {
+/// Files with bad input made from the week log: no dates, lines in
+/// reverse order, a truncated gzip file, two time zones.
+fn write_bad_inputs(dir: &Path) {
     let all = lines(WEEK);
-    let tmp = tempfile::tempdir().expect("tmp");
-    let p = |n: &str| tmp.path().join(n).display().to_string();
+    let p = |n: &str| dir.join(n);
     // No dates at all.
     let undated: String = all[..100]
         .iter()
@@ -125,7 +133,7 @@ fn bad_input_is_reported_not_fatal() {
     shuffled.reverse();
     std::fs::write(p("reversed"), shuffled.join("\n") + "\n").expect("w");
     // A truncated gzip file.
-    let full = tmp.path().join("full.gz");
+    let full = dir.join("full.gz");
     gzip(&full, &(all.join("\n") + "\n"));
     let bytes = std::fs::read(&full).expect("r");
     std::fs::write(p("cut.gz"), &bytes[..bytes.len() / 4]).expect("w");
@@ -142,6 +150,13 @@ fn bad_input_is_reported_not_fatal() {
     }
     mixed.extend(all[400..600].iter().cloned());
     std::fs::write(p("mixed"), mixed.join("\n") + "\n").expect("w");
+}
+
+#[test]
+fn bad_input_is_reported_not_fatal() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let p = |n: &str| tmp.path().join(n).display().to_string();
+    write_bad_inputs(tmp.path());
 
     let cases = [
         ("undated", "100 of 100 lines have no date"),
@@ -170,6 +185,39 @@ fn bad_input_is_reported_not_fatal() {
     // The readable part of the truncated file was replayed.
     let cut = json(&[&p("cut.gz")]);
     assert!(cut["jails"][0]["lines"].as_u64().expect("lines") > 100);
+}
+
+#[test]
+fn threads_do_not_change_the_outcome() {
+    // Reading and filtering on other threads (the default on a machine
+    // with several cores) must give what one thread gives, to the byte:
+    // bans, statistics, the timeline and the warnings.
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_bad_inputs(tmp.path());
+    let p = |n: &str| tmp.path().join(n).display().to_string();
+    let both = format!("asterisk={}", p("mixed"));
+    let other = format!("asterisk={}", p("reversed"));
+    let cases: Vec<Vec<String>> = vec![
+        vec![WEEK.into()],
+        vec!["--now=1795400000".into(), WEEK.into()],
+        vec![p("undated")],
+        vec![p("reversed")],
+        vec![p("cut.gz")],
+        vec![p("mixed")],
+        // Two files for one jail share its date detector: stays on one thread.
+        vec!["--log".into(), both, "--log".into(), other],
+    ];
+    for args in cases {
+        let a: Vec<&str> = ["--format", "json"]
+            .into_iter()
+            .chain(args.iter().map(String::as_str))
+            .collect();
+        let one = audit_threads(&a, Some("1"));
+        let many = audit_threads(&a, Some("3"));
+        assert_eq!(one.0, 0, "{args:?}: {}", one.2);
+        assert!(one.1 == many.1, "{args:?}: outputs differ");
+        assert_eq!(one.2, many.2, "{args:?}");
+    }
 }
 
 #[test]

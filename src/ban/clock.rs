@@ -13,9 +13,14 @@
 
 use crate::date::DateDetector;
 use crate::filter::DateFound;
+use crate::filter::verdict::Verdict;
 use crate::regextool::input::{Encoding, LineReader, strip_eol};
 use std::collections::VecDeque;
 use std::io::Read;
+use std::sync::{Arc, mpsc};
+
+/// Line buffers handed back to a reader thread at a time.
+const RECYCLE_BATCH: usize = 512;
 
 /// The outlier rule's slack in seconds.
 pub const OUTLIER_SLACK: f64 = 60.0;
@@ -26,17 +31,15 @@ pub struct Pending {
     pub date: DateFound,
     /// The converted date when the line has a usable one.
     pub time: Option<f64>,
+    /// The filter's verdict, when a worker evaluated the line ahead.
+    pub verdict: Option<Verdict>,
 }
 
-pub struct Source {
-    pub jail: usize,
-    pub path: String,
+/// Reads, decodes and dates the lines of one file, and counts what they
+/// look like (on the replay's thread, or on a reader thread of its own).
+pub struct LineFeed {
     reader: Option<LineReader<Box<dyn Read + Send>>>,
     encoding: Encoding,
-    buf: VecDeque<Pending>,
-    ndated: usize,
-    last_key: Option<f64>,
-    pool: Vec<String>,
     /// Lines that had to be decoded with replacement characters.
     pub undecodable: u64,
     /// Why reading stopped early (a truncated gzip file, an I/O error):
@@ -45,8 +48,40 @@ pub struct Source {
     /// What the input looked like, for the audit's warnings.
     pub stats: SourceStats,
     /// Bytes read so far, shared with a progress display.
-    progress: Option<std::sync::Arc<super::replay::Progress>>,
+    progress: Option<Arc<super::replay::Progress>>,
     unreported: u64,
+}
+
+/// A source's lines as a reader thread and the filter workers hand them
+/// over, in file order.
+pub enum Piece {
+    /// The next lines, once a worker has evaluated them.
+    Batch(mpsc::Receiver<Vec<Pending>>),
+    /// The end of the file, with the reader's counts.
+    End(Box<LineFeed>),
+}
+
+enum Feed {
+    /// Read on the replay's thread, as lines are needed.
+    Local(LineFeed),
+    /// Read ahead by other threads; line buffers go back through the
+    /// sender in batches (fresh allocations on one thread freed on
+    /// another cost page faults).
+    Piped(mpsc::Receiver<Piece>, mpsc::Sender<Vec<String>>),
+    /// Done (the reader's counts are in `done`).
+    Finished,
+}
+
+pub struct Source {
+    pub jail: usize,
+    pub path: String,
+    feed: Feed,
+    /// The reader's counts once a piped feed has ended.
+    done: Option<LineFeed>,
+    buf: VecDeque<Pending>,
+    ndated: usize,
+    last_key: Option<f64>,
+    pool: Vec<String>,
 }
 
 /// Counts of unusual lines of one file.
@@ -68,39 +103,7 @@ pub struct SourceStats {
     previous: Option<f64>,
 }
 
-impl Source {
-    pub fn open(jail: usize, path: &str, encoding: Encoding) -> std::io::Result<Source> {
-        let f = crate::audit::input::open_reader(std::path::Path::new(path))?;
-        Ok(Source {
-            jail,
-            path: path.to_string(),
-            reader: Some(LineReader::new(f)),
-            error: None,
-            stats: SourceStats::default(),
-            progress: None,
-            unreported: 0,
-            encoding,
-            buf: VecDeque::new(),
-            ndated: 0,
-            last_key: None,
-            pool: Vec::new(),
-            undecodable: 0,
-        })
-    }
-
-    /// Counts the bytes this source reads into `progress`, and adds the
-    /// file's size to its total (unless it is compressed).
-    pub fn report_progress(&mut self, progress: std::sync::Arc<super::replay::Progress>) {
-        let path = std::path::Path::new(&self.path);
-        if !crate::audit::input::is_gzip(path) {
-            let len = std::fs::metadata(path).map_or(0, |m| m.len());
-            progress
-                .total
-                .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-        }
-        self.progress = Some(progress);
-    }
-
+impl LineFeed {
     fn count(&mut self, bytes: u64, flush: bool) {
         if let Some(p) = &self.progress {
             self.unreported += bytes;
@@ -112,26 +115,24 @@ impl Source {
         }
     }
 
-    fn read(&mut self, dd: &mut DateDetector) -> std::io::Result<bool> {
-        let Some(reader) = self.reader.as_mut() else {
-            return Ok(false);
-        };
+    /// The next line, decoded and dated (`text` is a reusable buffer).
+    pub fn read(&mut self, dd: &mut DateDetector, mut text: String) -> Option<Pending> {
+        let reader = self.reader.as_mut()?;
         let raw = match reader.next_line() {
             Ok(Some(raw)) => raw,
             Ok(None) => {
                 self.reader = None;
                 self.count(0, true);
-                return Ok(false);
+                return None;
             }
             Err(e) => {
                 self.error = Some(e.to_string());
                 self.reader = None;
                 self.count(0, true);
-                return Ok(false);
+                return None;
             }
         };
         let len = raw.len() as u64;
-        let mut text = self.pool.pop().unwrap_or_default();
         text.clear();
         let (decoded, bad) = self.encoding.decode(strip_eol(raw));
         if bad {
@@ -147,17 +148,154 @@ impl Source {
             } if end > start => Some(t.secs),
             _ => None,
         };
-        if time.is_some() {
-            self.ndated += 1;
-        }
-        self.note(time);
+        self.stats.note(time);
         self.count(len, false);
-        self.buf.push_back(Pending { text, date, time });
-        Ok(true)
+        Some(Pending {
+            text,
+            date,
+            time,
+            verdict: None,
+        })
     }
 
-    fn fill(&mut self, dd: &mut DateDetector) -> std::io::Result<()> {
-        while self.reader.is_some() {
+    /// Up to `n` lines, in buffers from `spare` while it has some.
+    pub fn read_batch(
+        &mut self,
+        dd: &mut DateDetector,
+        n: usize,
+        spare: &mut Vec<String>,
+    ) -> Vec<Pending> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            match self.read(dd, spare.pop().unwrap_or_default()) {
+                Some(p) => out.push(p),
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+impl Source {
+    pub fn open(jail: usize, path: &str, encoding: Encoding) -> std::io::Result<Source> {
+        let f = crate::audit::input::open_reader(std::path::Path::new(path))?;
+        Ok(Source {
+            jail,
+            path: path.to_string(),
+            feed: Feed::Local(LineFeed {
+                reader: Some(LineReader::new(f)),
+                encoding,
+                undecodable: 0,
+                error: None,
+                stats: SourceStats::default(),
+                progress: None,
+                unreported: 0,
+            }),
+            done: None,
+            buf: VecDeque::new(),
+            ndated: 0,
+            last_key: None,
+            pool: Vec::new(),
+        })
+    }
+
+    /// The file's counts: final once the file has been read to its end.
+    pub fn counts(&self) -> Option<&LineFeed> {
+        match &self.feed {
+            Feed::Local(f) => Some(f),
+            _ => self.done.as_ref(),
+        }
+    }
+
+    /// Counts the bytes this source reads into `progress`, and adds the
+    /// file's size to its total (unless it is compressed).
+    pub fn report_progress(&mut self, progress: Arc<super::replay::Progress>) {
+        let path = std::path::Path::new(&self.path);
+        if !crate::audit::input::is_gzip(path) {
+            let len = std::fs::metadata(path).map_or(0, |m| m.len());
+            progress
+                .total
+                .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+        }
+        if let Feed::Local(f) = &mut self.feed {
+            f.progress = Some(progress);
+        }
+    }
+
+    /// Hands the reading to another thread: the feed to run there (`None`
+    /// when it is not local). Until [`Source::receive`], the source is at
+    /// its end.
+    pub fn take_feed(&mut self) -> Option<LineFeed> {
+        match std::mem::replace(&mut self.feed, Feed::Finished) {
+            Feed::Local(f) => Some(f),
+            other => {
+                self.feed = other;
+                None
+            }
+        }
+    }
+
+    /// Reads from the thread that runs this source's feed, and gives it
+    /// the line buffers back through `spare`.
+    pub fn receive(&mut self, pieces: mpsc::Receiver<Piece>, spare: mpsc::Sender<Vec<String>>) {
+        self.feed = Feed::Piped(pieces, spare);
+    }
+
+    /// Reads one more line or batch; `false` at the end of the file. A
+    /// local feed needs the jail's date detector.
+    fn read(&mut self, dd: Option<&mut DateDetector>) -> bool {
+        match &mut self.feed {
+            Feed::Local(f) => {
+                let Some(dd) = dd else { return false };
+                let text = self.pool.pop().unwrap_or_default();
+                match f.read(dd, text) {
+                    Some(p) => {
+                        self.push(p);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Feed::Piped(rx, _) => {
+                let batch = match rx.recv() {
+                    Ok(Piece::Batch(b)) => b.recv().ok(),
+                    Ok(Piece::End(feed)) => {
+                        self.done = Some(*feed);
+                        None
+                    }
+                    Err(_) => None,
+                };
+                match batch {
+                    Some(lines) => {
+                        for p in lines {
+                            self.push(p);
+                        }
+                        true
+                    }
+                    None => {
+                        if self.done.is_none() {
+                            let mut lost = LineFeed::empty();
+                            lost.error = Some("a reading thread stopped unexpectedly".into());
+                            self.done = Some(lost);
+                        }
+                        self.feed = Feed::Finished;
+                        false
+                    }
+                }
+            }
+            Feed::Finished => false,
+        }
+    }
+
+    fn push(&mut self, p: Pending) {
+        if p.time.is_some() {
+            self.ndated += 1;
+        }
+        self.buf.push_back(p);
+    }
+
+    fn fill(&mut self, mut dd: Option<&mut DateDetector>) {
+        loop {
             let need = match self.buf.front() {
                 None => 0,
                 Some(p) if p.time.is_some() => 2,
@@ -166,15 +304,30 @@ impl Source {
             if need > 0 && self.ndated >= need {
                 break;
             }
-            if !self.read(dd)? {
+            if !self.read(dd.as_deref_mut()) {
                 break;
             }
         }
-        Ok(())
     }
+}
 
+impl LineFeed {
+    fn empty() -> LineFeed {
+        LineFeed {
+            reader: None,
+            encoding: Encoding::Utf8,
+            undecodable: 0,
+            error: None,
+            stats: SourceStats::default(),
+            progress: None,
+            unreported: 0,
+        }
+    }
+}
+
+impl SourceStats {
     fn note(&mut self, time: Option<f64>) {
-        let st = &mut self.stats;
+        let st = self;
         st.lines += 1;
         let Some(t) = time else {
             st.undated += 1;
@@ -202,18 +355,18 @@ impl Source {
             _ => st.newest = Some(t),
         }
     }
+}
 
+impl Source {
     /// The simulated time of the next line, `None` at the end of the file.
-    pub fn head_key(&mut self, dd: &mut DateDetector, now: f64) -> std::io::Result<Option<f64>> {
-        self.fill(dd)?;
-        let Some(head) = self.buf.front() else {
-            return Ok(None);
-        };
+    pub fn head_key(&mut self, dd: Option<&mut DateDetector>, now: f64) -> Option<f64> {
+        self.fill(dd);
+        let head = self.buf.front()?;
         let Some(date) = head.time else {
             if let Some(last) = self.last_key {
-                return Ok(Some(last));
+                return Some(last);
             }
-            return Ok(Some(self.buf.iter().find_map(|p| p.time).unwrap_or(now)));
+            return Some(self.buf.iter().find_map(|p| p.time).unwrap_or(now));
         };
         let mut k = date;
         if let Some(next) = self.buf.iter().skip(1).find_map(|p| p.time)
@@ -226,7 +379,7 @@ impl Source {
         {
             k = last;
         }
-        Ok(Some(k))
+        Some(k)
     }
 
     /// Takes the head line, which processes at `key` (from [`head_key`]).
@@ -243,8 +396,15 @@ impl Source {
 
     /// Gives a line's buffer back for reuse.
     pub fn recycle(&mut self, text: String) {
-        if self.pool.len() < 8 {
-            self.pool.push(text);
+        match &self.feed {
+            Feed::Piped(_, spare) => {
+                self.pool.push(text);
+                if self.pool.len() >= RECYCLE_BATCH {
+                    let _ = spare.send(std::mem::take(&mut self.pool));
+                }
+            }
+            _ if self.pool.len() < 8 => self.pool.push(text),
+            _ => {}
         }
     }
 }

@@ -50,6 +50,7 @@ pub mod ids;
 pub mod ignore;
 pub mod increment;
 pub mod jail;
+pub mod pipeline;
 pub mod replay;
 
 pub use jail::{JailConfig, ReplayConfig};

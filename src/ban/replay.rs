@@ -19,6 +19,8 @@ use super::jail::{JailConfig, ReplayConfig};
 use crate::config::timestr::Seconds;
 use crate::date::{DateDetector, DateOptions, TzSpec};
 use crate::filter::groups::LogTime;
+use crate::filter::ipaddr::IpAddr;
+use crate::filter::verdict::Verdict;
 use crate::filter::{DateFound, Filter, FilterOptions};
 use crate::regextool::input::Encoding;
 use jiff::tz::TimeZone;
@@ -203,7 +205,8 @@ struct JailRt {
     name: String,
     idx: u16,
     filter: Filter,
-    dd: DateDetector,
+    /// `None` once handed to the reader thread of the jail's only file.
+    dd: Option<DateDetector>,
     encoding: Encoding,
     fail: FailManager,
     bans: BanManager,
@@ -273,6 +276,7 @@ struct Engine<'a> {
     minutes: Vec<FxHashMap<i64, u64>>,
     warnings: Vec<String>,
     dns_checks: u64,
+    pipeline: Option<super::pipeline::Pipeline>,
 }
 
 /// A total order on times for the merge heap.
@@ -509,7 +513,7 @@ impl<'a> Engine<'a> {
                 name: j.name.clone(),
                 idx: i as u16,
                 filter: build_filter(j)?,
-                dd,
+                dd: Some(dd),
                 encoding,
                 fail: FailManager::new(j.maxretry, j.findtime),
                 bans: BanManager::new(j.bantime),
@@ -561,10 +565,52 @@ impl<'a> Engine<'a> {
             minutes: Vec::new(),
             warnings,
             dns_checks: 0,
+            pipeline: None,
         })
     }
 
+    /// Moves the reading and filtering of each file that is its jail's
+    /// only input (and not fed by the replay) to other threads.
+    fn start_pipeline(&mut self) {
+        let threads = super::pipeline::thread_count();
+        if threads < 2 {
+            return;
+        }
+        let mut feeds = Vec::new();
+        let mut filters: Vec<Option<crate::filter::matcher::Compiled>> =
+            self.jails.iter().map(|_| None).collect();
+        for i in 0..self.sources.len() {
+            let j = self.sources[i].jail;
+            let alone = self.sources.iter().filter(|s| s.jail == j).count() == 1;
+            let jail = &mut self.jails[j];
+            if !alone || jail.feed || !jail.filter.order_independent() {
+                continue;
+            }
+            let Some(dd) = jail.dd.take() else { continue };
+            let Some(feed) = self.sources[i].take_feed() else {
+                jail.dd = Some(dd);
+                continue;
+            };
+            filters[j] = Some(jail.filter.compiled());
+            feeds.push((i, j, feed, dd));
+        }
+        if feeds.is_empty() {
+            return;
+        }
+        let order: Vec<usize> = feeds.iter().map(|f| f.0).collect();
+        let (pieces, pipeline) = super::pipeline::Pipeline::start(
+            feeds.into_iter().map(|(_, j, f, d)| (j, f, d)).collect(),
+            filters,
+            threads,
+        );
+        for (i, (rx, spare)) in order.into_iter().zip(pieces) {
+            self.sources[i].receive(rx, spare);
+        }
+        self.pipeline = Some(pipeline);
+    }
+
     fn run(&mut self) -> Result<(), String> {
+        self.start_pipeline();
         let mut heap: BinaryHeap<Reverse<Key>> = BinaryHeap::new();
         for i in 0..self.sources.len() {
             self.push_head(i, &mut heap)?;
@@ -572,7 +618,7 @@ impl<'a> Engine<'a> {
         while let Some(Reverse(Key(key, i))) = heap.pop() {
             let line = self.sources[i].pop(key).expect("head line");
             let j = self.sources[i].jail;
-            self.process(j, &line.text, line.date, key);
+            self.process(j, &line.text, line.date, line.verdict, key);
             self.sources[i].recycle(line.text);
             self.push_head(i, &mut heap)?;
         }
@@ -601,18 +647,20 @@ impl<'a> Engine<'a> {
 
     fn push_head(&mut self, i: usize, heap: &mut BinaryHeap<Reverse<Key>>) -> Result<(), String> {
         let src = &mut self.sources[i];
-        let dd = &mut self.jails[src.jail].dd;
-        match src.head_key(dd, self.now) {
-            Ok(Some(k)) => heap.push(Reverse(Key(k, i))),
-            Ok(None) => {}
-            Err(e) => return Err(format!("{}: {e}", src.path)),
+        let dd = self.jails[src.jail].dd.as_mut();
+        if let Some(k) = src.head_key(dd, self.now) {
+            heap.push(Reverse(Key(k, i)));
         }
         Ok(())
     }
 
     fn finish(mut self) -> ReplayOutcome {
+        if let Some(p) = self.pipeline.take() {
+            p.join();
+        }
         for s in &self.sources {
-            let st = &s.stats;
+            let Some(counts) = s.counts() else { continue };
+            let st = &counts.stats;
             if st.undated > 0 {
                 self.warnings.push(format!(
                     "{}: {} of {} lines have no date the jail's date detector recognises; \
@@ -642,7 +690,7 @@ impl<'a> Engine<'a> {
                     crate::audit::report::duration(st.max_backwards)
                 ));
             }
-            if let Some(e) = &s.error {
+            if let Some(e) = &counts.error {
                 self.warnings.push(format!(
                     "{}: reading stopped early ({e}); the lines before it were replayed",
                     s.path
@@ -650,10 +698,11 @@ impl<'a> Engine<'a> {
             }
         }
         for s in &self.sources {
-            if s.undecodable > 0 {
+            let undecodable = s.counts().map_or(0, |c| c.undecodable);
+            if undecodable > 0 {
                 self.warnings.push(format!(
                     "{}: {} lines were not valid {:?} and were read with replacement characters",
-                    s.path, s.undecodable, self.jails[s.jail].encoding
+                    s.path, undecodable, self.jails[s.jail].encoding
                 ));
             }
         }
@@ -806,12 +855,19 @@ impl<'a> Engine<'a> {
 
     // ------------------------------------------------------------- filter
 
-    fn process(&mut self, j: usize, text: &str, date: DateFound, key: f64) {
+    fn process(
+        &mut self,
+        j: usize,
+        text: &str,
+        date: DateFound,
+        verdict: Option<Verdict>,
+        key: f64,
+    ) {
         self.advance(key);
         self.last_line = Some(key);
         self.perform_svc(j, false);
         self.jails[j].lines += 1;
-        self.process_line_and_add(j, text, date);
+        self.process_line_and_add(j, text, date, verdict);
         self.settle();
         self.pump_feed();
     }
@@ -826,7 +882,13 @@ impl<'a> Engine<'a> {
     }
 
     /// `Filter.processLineAndAdd` in operation mode.
-    fn process_line_and_add(&mut self, j: usize, text: &str, date: DateFound) {
+    fn process_line_and_add(
+        &mut self,
+        j: usize,
+        text: &str,
+        date: DateFound,
+        verdict: Option<Verdict>,
+    ) {
         let now = self.mytime;
         let jail = &mut self.jails[j];
         let mut prepared = jail.filter.prepare(text, date, now);
@@ -878,8 +940,22 @@ impl<'a> Engine<'a> {
         if prepared.time.is_none_or(|p| p.secs != t) {
             prepared.time = Some(LogTime::float(t));
         }
-        let result = jail.filter.evaluate(text, &prepared);
-        if no_date && !result.failures.is_empty() && now >= jail.warn_nodate_next {
+        // (fail2ban's failure date is the prepared time.)
+        let failures: Vec<(Option<IpAddr>, Option<LogTime>)> = match verdict {
+            Some(v) if v.applies(&prepared) => {
+                jail.filter.dns_suppressed += v.dns_suppressed;
+                v.fids.into_iter().map(|fid| (fid, prepared.time)).collect()
+            }
+            _ => {
+                let result = jail.filter.evaluate(text, &prepared);
+                result
+                    .failures
+                    .into_iter()
+                    .map(|f| (f.fid, f.date))
+                    .collect()
+            }
+        };
+        if no_date && !failures.is_empty() && now >= jail.warn_nodate_next {
             jail.warn_nodate_next = now + 86400.0;
             let (pre, d, rest) = prepared.parts(text);
             records.push((
@@ -905,9 +981,9 @@ impl<'a> Engine<'a> {
         for (lvl, msg) in records {
             self.log("filter", lvl, &msg);
         }
-        for f in result.failures {
-            let Some(fid) = f.fid else { continue };
-            let mut ft = f.date.map(|d| d.secs).unwrap_or(now);
+        for (fid, date) in failures {
+            let Some(fid) = fid else { continue };
+            let mut ft = date.map(|d| d.secs).unwrap_or(now);
             if ft > now {
                 ft = now;
             }
@@ -1276,10 +1352,14 @@ impl<'a> Engine<'a> {
         while let Some(text) = self.feed_queue.pop_front() {
             for k in 0..self.feed_jails.len() {
                 let j = self.feed_jails[k];
-                let date = DateFound::from_date_match(self.jails[j].dd.detect(&text));
+                let dd = self.jails[j]
+                    .dd
+                    .as_mut()
+                    .expect("fed jails keep their detector");
+                let date = DateFound::from_date_match(dd.detect(&text));
                 self.perform_svc(j, false);
                 self.jails[j].lines += 1;
-                self.process_line_and_add(j, &text, date);
+                self.process_line_and_add(j, &text, date, None);
                 self.settle();
             }
         }

@@ -162,6 +162,9 @@ struct Slot {
     /// The key fail2ban's process-wide pattern cache holds this template
     /// under, for templates created from a `datepattern` line.
     key: Option<String>,
+    /// One of the default templates (known to compile: it is compiled at
+    /// its first search, not up front).
+    builtin: bool,
 }
 
 impl Slot {
@@ -177,6 +180,7 @@ impl Slot {
             last_used: 0.0,
             distance: 0x7fffffff,
             key: None,
+            builtin: false,
         }
     }
 
@@ -313,7 +317,7 @@ impl DateDetector {
         for p in pattern.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
             d.append_pattern(p)?;
         }
-        for s in &d.slots {
+        for s in d.slots.iter().filter(|s| !s.builtin) {
             if let Err(msg) = template::compile(&s.t) {
                 return Err(DateError::Regex {
                     name: s.t.name.clone(),
@@ -356,7 +360,13 @@ impl DateDetector {
                 if key == "{DEFAULT}" || t.flags & LINE_BEGIN == 0 {
                     continue;
                 }
+                let before = self.slots.len();
                 self.push(t, ignore_dup)?;
+                if self.slots.len() > before
+                    && let Some(s) = self.slots.last_mut()
+                {
+                    s.builtin = true;
+                }
             }
             return Ok(());
         }

@@ -13,6 +13,7 @@ pub mod matcher;
 pub mod mlfid;
 pub mod regex;
 pub mod tags;
+pub mod verdict;
 
 pub use groups::{Fail, FailMap, FailValue, TupleLine};
 pub use matcher::{DateFound, Failure, Filter, FilterOptions, LineResult};

@@ -51,12 +51,7 @@ impl Captor {
     /// The spans of groups `0..=groups` of the leftmost-first match in
     /// `hay[pos..]`; `None` (outer) when the haystack is too long for the
     /// backtracker's bounded memory.
-    pub(super) fn captures(
-        &self,
-        hay: &str,
-        pos: usize,
-        groups: usize,
-    ) -> Option<Option<Spans>> {
+    pub(super) fn captures(&self, hay: &str, pos: usize, groups: usize) -> Option<Option<Spans>> {
         if hay.len() - pos > self.bt.max_haystack_len() {
             return None;
         }
