@@ -726,10 +726,10 @@ impl Filter {
                 buf_valid = true;
             }
             let b = &buf;
-            let Some(hit) = self.search(Which::Fail(idx), b, &org, gated) else {
+            let Some(mut hit) = self.search(Which::Fail(idx), b, &org, gated) else {
                 continue;
             };
-            let mut fail_map = hit.groups.clone();
+            let mut fail_map = std::mem::take(&mut hit.groups);
             if !self.ignore.is_empty()
                 && self
                     .ignore_line(&buf, &org, Some(&hit), &mut result)
@@ -773,7 +773,7 @@ impl Filter {
                     f
                 }
                 None => {
-                    let mut m = hit.matched.clone();
+                    let mut m = std::mem::take(&mut hit.matched);
                     if let Some(FailValue::Lines(prev)) = fail_map.get("matches") {
                         let mut all = prev.clone();
                         all.append(&mut m);
