@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 struct Setup {
     replay: Replay,
     log: std::path::PathBuf,
+    /// Kept (a static is never dropped) so the directory lives for the
+    /// whole run; `mem::forget` made LeakSanitizer report it.
+    _tree: f2b::audit::builtin::ScratchTree,
 }
 
 fn setup() -> &'static Setup {
@@ -27,10 +30,10 @@ fn setup() -> &'static Setup {
         .expect("write");
         let cfg = ReplayConfig::from_dir(&tree.dir.display().to_string()).expect("config");
         let log = tree.dir.join("messages");
-        std::mem::forget(tree); // keep the directory for the whole run
         Setup {
             replay: Replay::new(cfg),
             log,
+            _tree: tree,
         }
     })
 }
