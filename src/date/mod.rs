@@ -216,10 +216,14 @@ fn char_at(line: &str, k: i64) -> Option<char> {
     if k < 0 {
         return None;
     }
-    if line.is_ascii() {
-        return line.as_bytes().get(k as usize).map(|&b| b as char);
+    // Chars are bytes as far as the bytes are ASCII: only the prefix up to
+    // `k` needs checking (dates sit near the start of long lines).
+    let b = line.as_bytes();
+    let k = k as usize;
+    if b[..(k + 1).min(b.len())].is_ascii() {
+        return b.get(k).map(|&c| c as char);
     }
-    line.chars().nth(k as usize)
+    line.chars().nth(k)
 }
 
 fn char_index(line: &str, byte: usize) -> i64 {
@@ -235,12 +239,12 @@ fn byte_index(line: &str, ch: i64) -> usize {
     if ch <= 0 {
         return 0;
     }
-    if line.is_ascii() {
-        return (ch as usize).min(line.len());
+    let b = line.as_bytes();
+    let ch = ch as usize;
+    if b[..ch.min(b.len())].is_ascii() {
+        return ch.min(b.len());
     }
-    line.char_indices()
-        .nth(ch as usize)
-        .map_or(line.len(), |(b, _)| b)
+    line.char_indices().nth(ch).map_or(line.len(), |(i, _)| i)
 }
 
 fn isalnum(c: Option<char>) -> bool {

@@ -302,3 +302,19 @@ fn fast_and_slow_paths_agree() {
     );
     assert!(fast >= 25);
 }
+
+proptest::proptest! {
+    /// The prefix-only ASCII checks give Python's char indexing on any text.
+    #[test]
+    fn char_helpers_index_by_chars(s in "[a-zé€ 0-9\\]\\[]{0,12}", k in -2i64..16) {
+        let chars: Vec<char> = s.chars().collect();
+        let want_at = (k >= 0).then(|| chars.get(k as usize).copied()).flatten();
+        proptest::prop_assert_eq!(super::char_at(&s, k), want_at);
+        let want_byte = if k <= 0 {
+            0
+        } else {
+            s.char_indices().nth(k as usize).map_or(s.len(), |(i, _)| i)
+        };
+        proptest::prop_assert_eq!(super::byte_index(&s, k), want_byte);
+    }
+}
