@@ -151,11 +151,12 @@ proptest! {
             (x.clone(), flags),
             fails.iter().map(|f| (f.clone(), flags)).collect(),
         ) else { return Ok(()) };
+        let mut patterns = set.pattern_set();
         for line in &lines {
             // A one-line buffer: the line (no newline inside) and its `\n`.
             let buf = format!("{}\n", line.replace('\n', ""));
             let Ok(m) = pref.search(&buf) else { continue };
-            let verdict = set.scan(&buf).expect("ASCII buffer");
+            let verdict = set.scan(&buf, &mut patterns).expect("ASCII buffer");
             let content = match (&m, verdict) {
                 (None, LineVerdict::NoPrefix) => continue,
                 (Some(m), LineVerdict::Prefix { candidates }) => {

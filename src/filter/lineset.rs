@@ -99,9 +99,16 @@ impl LineSet {
         })
     }
 
+    /// A scratch set for [`LineSet::scan`] (one per filter: the scan
+    /// runs on every line and should not allocate).
+    pub fn pattern_set(&self) -> PatternSet {
+        PatternSet::new(self.ascii.pattern_len())
+    }
+
     /// The verdict on a one-line buffer (the line and its `\n`); `None`
-    /// when the Unicode build is not possible.
-    pub fn scan(&self, buf: &str) -> Option<LineVerdict> {
+    /// when the Unicode build is not possible. `set` comes from
+    /// [`LineSet::pattern_set`].
+    pub fn scan(&self, buf: &str, set: &mut PatternSet) -> Option<LineVerdict> {
         let re = if buf.is_ascii() {
             &self.ascii
         } else {
@@ -109,8 +116,8 @@ impl LineSet {
                 .get_or_init(|| build(&patterns(&self.pieces, pyre::translate)?))
                 .as_ref()?
         };
-        let mut set = PatternSet::new(re.pattern_len());
-        re.which_overlapping_matches(&Input::new(buf).anchored(Anchored::Yes), &mut set);
+        set.clear();
+        re.which_overlapping_matches(&Input::new(buf).anchored(Anchored::Yes), set);
         if !set.contains(0.into()) {
             return Some(LineVerdict::NoPrefix);
         }

@@ -52,6 +52,15 @@ impl Default for FilterOptions {
     }
 }
 
+/// What the automata settle about a one-line buffer.
+enum Quick {
+    /// The line's result, without any capture search.
+    Settled(LineResult),
+    /// Run `findFailure`, with the line set's candidate failregexes when
+    /// it named them.
+    Search(Option<u64>),
+}
+
 /// A failure found on a line: `[regexIndex, fid, date, fail]`.
 pub struct Failure {
     pub regex_index: usize,
@@ -236,9 +245,8 @@ pub struct Filter {
     /// For one-line buffers and a prefregex `X(?P<content>.+)$`: the
     /// prefregex verdict and the candidate failregexes in one scan.
     line_set: Option<Arc<LineSet>>,
-    /// The candidate failregexes of the line being evaluated, from
-    /// `line_set` (a failregex outside the mask cannot match).
-    candidates: Option<u64>,
+    /// Scratch for `line_set` scans.
+    line_patterns: Option<regex_automata::PatternSet>,
     /// Compute the prefregex groups even when no failregex can match
     /// (fail2ban-regex -v lists them).
     pub want_pref_groups: bool,
@@ -269,7 +277,7 @@ impl Filter {
             gate_built: false,
             content_gate: None,
             line_set: None,
-            candidates: None,
+            line_patterns: None,
             want_pref_groups: false,
             scratch: String::new(),
             budget_warnings: Vec::new(),
@@ -376,6 +384,7 @@ impl Filter {
         self.gate = union_automaton(&parts, crate::pyre::Mode::Gate).map(Arc::new);
         self.content_gate = None;
         self.line_set = None;
+        self.line_patterns = None;
         if let Some(p) = &self.pref
             && self.opts.maxlines <= 1
             && !self.ignore_first()
@@ -448,12 +457,14 @@ impl Filter {
     /// `findFailure` for a prepared line.
     pub fn evaluate(&mut self, line: &str, prepared: &Prepared) -> LineResult {
         let (pre, date, rest) = prepared.parts(line);
-        if self.opts.maxlines <= 1
-            && let Some(r) = self.quick_verdict(pre, rest)
-        {
-            return r;
+        let mut candidates = None;
+        if self.opts.maxlines <= 1 {
+            match self.quick_verdict(pre, rest) {
+                Quick::Settled(r) => return r,
+                Quick::Search(c) => candidates = c,
+            }
         }
-        self.find_failure(TupleLine::new(pre, date, rest), prepared.time)
+        self.find_failure(TupleLine::new(pre, date, rest), prepared.time, candidates)
     }
 
     /// Whether lines can be evaluated apart from the line order (by other
@@ -471,7 +482,7 @@ impl Filter {
 
     /// One-line buffers: settles lines on which no regex can match with
     /// automata alone (most lines of a log), without captures.
-    fn quick_verdict(&mut self, pre: &str, rest: &str) -> Option<LineResult> {
+    fn quick_verdict(&mut self, pre: &str, rest: &str) -> Quick {
         if !self.gate_built {
             self.build_gate();
         }
@@ -480,31 +491,37 @@ impl Filter {
         scratch.push_str(pre);
         scratch.push_str(rest);
         scratch.push('\n');
-        let verdict = self.quick_verdict_on(&scratch);
+        let verdict = match self.line_set_verdict(&scratch) {
+            Some(v) => v,
+            None => match self.quick_verdict_on(&scratch) {
+                Some(r) => Quick::Settled(r),
+                None => Quick::Search(None),
+            },
+        };
         self.scratch = scratch;
         verdict
     }
 
-    fn quick_verdict_on(&mut self, buf: &str) -> Option<LineResult> {
+    /// The line set's verdict, when the filter has one that can scan `buf`.
+    fn line_set_verdict(&mut self, buf: &str) -> Option<Quick> {
+        let set = self.line_set.as_ref()?;
+        let patterns = self.line_patterns.get_or_insert_with(|| set.pattern_set());
         let mut result = LineResult::default();
-        if let Some(set) = &self.line_set
-            && let Some(verdict) = set.scan(buf)
-        {
-            match verdict {
-                LineVerdict::NoPrefix => {
-                    result.pref_matched = Some(false);
-                    return Some(result);
-                }
-                LineVerdict::Prefix { candidates } => {
-                    if candidates == 0 && !self.want_pref_groups {
-                        result.pref_matched = Some(true);
-                        return Some(result);
-                    }
-                    self.candidates = Some(candidates);
-                    return None;
-                }
+        Some(match set.scan(buf, patterns)? {
+            LineVerdict::NoPrefix => {
+                result.pref_matched = Some(false);
+                Quick::Settled(result)
             }
-        }
+            LineVerdict::Prefix { candidates } if candidates == 0 && !self.want_pref_groups => {
+                result.pref_matched = Some(true);
+                Quick::Settled(result)
+            }
+            LineVerdict::Prefix { candidates } => Quick::Search(Some(candidates)),
+        })
+    }
+
+    fn quick_verdict_on(&self, buf: &str) -> Option<LineResult> {
+        let mut result = LineResult::default();
         let ignore_first = self.ignore_first();
         // A prefregex `X(?P<content>.+)$`: X's automaton decides it and
         // finds the content; the failregexes' prefilters then run on it.
@@ -579,7 +596,7 @@ impl Filter {
     pub fn process_dated(&mut self, tuple: TupleLine, date: LogTime) -> LineResult {
         self.last_time_text = tuple.date.clone();
         self.last_date = Some(date);
-        self.find_failure(tuple, Some(date))
+        self.find_failure(tuple, Some(date), None)
     }
 
     fn search(
@@ -647,11 +664,19 @@ impl Filter {
     }
 
     /// `findFailure(tupleLine, date)`.
-    fn find_failure(&mut self, tuple: TupleLine, date: Option<LogTime>) -> LineResult {
+    /// `candidates`: the failregexes the line set let through (bit `i` =
+    /// failregex `i`; the others cannot match), `None` when no line set
+    /// looked at the line.
+    fn find_failure(
+        &mut self,
+        tuple: TupleLine,
+        date: Option<LogTime>,
+        candidates: Option<u64>,
+    ) -> LineResult {
         let mut result = LineResult::default();
         let multi = self.opts.maxlines > 1;
-        let gated = self.candidates.is_some();
-        let candidates = self.candidates.take().unwrap_or(u64::MAX);
+        let gated = candidates.is_some();
+        let candidates = candidates.unwrap_or(u64::MAX);
         let def_cidr = if self.opts.use_dns == "raw" || self.opts.return_raw_host {
             CIDR_RAW
         } else {

@@ -1074,16 +1074,8 @@ impl Vm<'_> {
             return Ok(false);
         }
         if !rep.lazy {
-            if below_max && rep.last != Some(ptr) {
-                self.reps[ri].count = count;
-                let saved = self.reps[ri].last;
-                self.reps[ri].last = Some(ptr);
-                let r = self.run(rep.body, ptr)?;
-                self.reps[ri].last = saved;
-                if r {
-                    return Ok(true);
-                }
-                self.reps[ri].count = count - 1;
+            if below_max && rep.last != Some(ptr) && self.iterate_again(ri, ptr, count)? {
+                return Ok(true);
             }
             self.cur = rep.prev;
             let r = self.run(rep.tail, ptr)?;
@@ -1099,10 +1091,17 @@ impl Vm<'_> {
         if !below_max || self.reps[ri].last == Some(ptr) {
             return Ok(false);
         }
+        self.iterate_again(ri, ptr, count)
+    }
+
+    /// Iteration `count` of repeat `ri`'s body at `ptr`, remembering `ptr`
+    /// so that an empty iteration cannot repeat forever (`_sre`'s
+    /// `last_ptr`); the count is restored when it fails.
+    fn iterate_again(&mut self, ri: usize, ptr: usize, count: i64) -> R {
         self.reps[ri].count = count;
         let saved = self.reps[ri].last;
         self.reps[ri].last = Some(ptr);
-        let r = self.run(rep.body, ptr)?;
+        let r = self.run(self.reps[ri].body, ptr)?;
         self.reps[ri].last = saved;
         if r {
             return Ok(true);

@@ -499,8 +499,7 @@ impl Regex {
         pos: usize,
         endpos: usize,
     ) -> Result<Option<Match<'t>>, MatchError> {
-        let (pos, end) = char_range(text, pos, endpos);
-        self.search_in(text, pos, end, true)
+        self.search_in(text, pos, endpos, true)
     }
 
     /// [`Regex::search_range`] with fancy-regex alone (for tests that
@@ -512,17 +511,18 @@ impl Regex {
         pos: usize,
         endpos: usize,
     ) -> Result<Option<Match<'t>>, MatchError> {
-        let (pos, end) = char_range(text, pos, endpos);
-        self.search_in(text, pos, end, false)
+        self.search_in(text, pos, endpos, false)
     }
 
+    /// `direct`: the direct capture engine may answer (see [`captor`]).
     fn search_in<'t>(
         &self,
         text: &'t str,
         pos: usize,
-        end: usize,
+        endpos: usize,
         direct: bool,
     ) -> Result<Option<Match<'t>>, MatchError> {
+        let (pos, end) = char_range(text, pos, endpos);
         let hay = &text[..end];
         let (re, captor) = self.engine(hay)?;
         if let Some(spans) = captor
